@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** Every setting the bot reads, with its default. Names are the environment variables. */
+export const configSchema = z.object({
+  OLLAMA_HOST: z.url({ message: 'must be a URL such as http://127.0.0.1:11434' }).default('http://127.0.0.1:11434'),
+  OLLAMA_MODEL: z.string().min(1).default('qwen2.5:3b'),
+  OLLAMA_EMBED_MODEL: z.string().min(1).default('nomic-embed-text'),
+  OLLAMA_TIMEOUT_MS: positiveInt.default(120_000),
+  DATABASE_PATH: z.string().min(1).default('./data/persona-bot.db'),
+  MEMORY_TOP_K: positiveInt.max(50).default(4),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.1),
+  AGENT_MAX_STEPS: positiveInt.max(20).default(4),
+  WIKIPEDIA_API_URL: z.url().default('https://en.wikipedia.org/api/rest_v1'),
+  WIKIPEDIA_ENABLED: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_MESSAGE_CHARS: positiveInt.default(4_000),
+
+  FEEDBACK_NEGATIVE: list.default(['👎', '-1', 'thumbsdown']),
+  FEEDBACK_POSITIVE: list.default(['👍', '+1', 'thumbsup']),
+
+  PERSONA_CRON: z.string().min(1).default('0 */6 * * *'),
+  PERSONA_MAX_CHARS: positiveInt.default(4_000),
+  ALIGN_BATCH_SIZE: positiveInt.max(50).default(3),
+  ALIGN_ITERATIONS: positiveInt.max(10).default(1),
+  ALIGN_MAX_MEMBERS_PER_RUN: positiveInt.default(50),
+  ALIGN_CONCURRENCY: positiveInt.max(16).default(1),
+  ALIGN_VALIDATE: bool.default(true),
+  ALIGN_RUN_TIMEOUT_MS: positiveInt.default(30 * 60_000),
+
+  DISCORD_TOKEN: optionalText,
+  DISCORD_GUILD_ID: optionalText,
+  DISCORD_API_URL: z.url().optional(),
+  DISCORD_ALLOW_DMS: bool.default(false),
+  DISCORD_CHANNEL_IDS: list.default([]),
+
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_PORT: positiveInt.max(65_535).default(3000),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_ALLOW_DMS: bool.default(true),
+
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+});
+
+/** The parsed, typed configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** A configuration that failed validation; `problems` holds one line per bad setting. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nFix these in .env (see .env.example) or the environment.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses settings from an environment map, listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(root)');
+        const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+        return `${name}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.SLACK_APP_TOKEN && !config.SLACK_APP_TOKEN.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: must be an app-level token starting with xapp-');
+  if ((config.SLACK_APP_TOKEN || config.SLACK_SIGNING_SECRET) && !config.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set');
+  if (config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) problems.push('SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): one is required with SLACK_BOT_TOKEN');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

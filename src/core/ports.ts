@@ -1,0 +1,168 @@
+/** Platforms the bot speaks on; `console` is the local terminal chat. */
+export type Platform = 'discord' | 'slack' | 'console';
+
+/** Who is speaking: a member is scoped by platform and workspace (Discord guild, Slack team). */
+export interface MemberKey {
+  platform: Platform;
+  workspaceId: string;
+  userId: string;
+}
+
+/** Where a message lives on its platform. */
+export interface Place {
+  channelId: string;
+  /** Discord thread channel id or Slack `thread_ts` of the message, when it sits in a thread. */
+  threadId?: string;
+}
+
+/** A member mentioned the bot (or wrote to it in a DM): a question to answer. */
+export interface MentionEvent extends Place {
+  kind: 'mention';
+  member: MemberKey;
+  messageId: string;
+  text: string;
+  /** The message this one replies to (Discord reply), if any. */
+  replyToId?: string;
+  at: Date;
+}
+
+/**
+ * A member replied to a message (platform reply or a message in a thread) without
+ * addressing the bot. The core decides whether it is a correction.
+ */
+export interface ReplyEvent extends Place {
+  kind: 'reply';
+  member: MemberKey;
+  messageId: string;
+  /** The message replied to; absent when only the thread is known (Slack thread replies). */
+  replyToId?: string;
+  text: string;
+  at: Date;
+}
+
+/** An emoji reaction was added or removed. `emoji` is a unicode emoji or a platform name (`-1`). */
+export interface ReactionEvent {
+  kind: 'reaction';
+  member: MemberKey;
+  channelId: string;
+  messageId: string;
+  emoji: string;
+  added: boolean;
+  at: Date;
+}
+
+/** A member edited one of their messages. */
+export interface EditEvent {
+  kind: 'edit';
+  member: MemberKey;
+  channelId: string;
+  messageId: string;
+  text: string;
+  at: Date;
+}
+
+/** A message was deleted; platforms do not always say by whom, so only its place is known. */
+export interface DeleteEvent {
+  kind: 'delete';
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  messageId: string;
+  at: Date;
+}
+
+/** A slash command (`/persona view|reset|history|forget`). */
+export interface CommandEvent {
+  kind: 'command';
+  member: MemberKey;
+  channelId: string;
+  name: 'persona';
+  args: string[];
+  /** The platform says this member administers the workspace (may act on another member). */
+  isAdmin?: boolean;
+  at: Date;
+}
+
+/** Everything an adapter hands to the core, already stripped of SDK objects. */
+export type ChatEvent = MentionEvent | ReplyEvent | ReactionEvent | EditEvent | DeleteEvent | CommandEvent;
+
+/** Where to send a message. */
+export interface SendTarget extends Place {
+  /** Reply to this message (Discord message reference); Slack uses `threadId`. */
+  replyToId?: string;
+}
+
+/** The outgoing side of a platform, implemented by each adapter. */
+export interface Chat {
+  /** Post a message; long text is split by the adapter. Returns the ids of every message posted. */
+  send(to: SendTarget, text: string): Promise<{ messageIds: string[] }>;
+  /** Show text only to this member (Slack ephemeral, Discord ephemeral interaction reply). */
+  sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void>;
+  /** Add a reaction to a message. */
+  react(to: { channelId: string; messageId: string }, emoji: string): Promise<void>;
+  /** Show that the bot is working; returns a function that stops it. */
+  typing?(to: Place & { messageId?: string }): Promise<() => Promise<void>>;
+}
+
+/** One turn of a conversation sent to a model. */
+export interface ModelMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  toolCalls?: ToolCall[];
+  /** For `tool` messages: the name of the tool that produced the content. */
+  toolName?: string;
+}
+
+/** A tool the model may call, described by a JSON schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: {
+    type: 'object';
+    properties: Record<string, { type: string; description: string }>;
+    required: string[];
+  };
+}
+
+/** A tool call the model asked for. */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** What a chat call returns. */
+export interface ChatResult {
+  content: string;
+  toolCalls: ToolCall[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A request to the model. `format` is a JSON schema the answer must follow. */
+export interface ChatRequest {
+  system: string;
+  messages: ModelMessage[];
+  tools?: ToolSpec[];
+  temperature: number;
+  format?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/** The model port; src/llm implements it with Ollama. */
+export interface LanguageModel {
+  /** The chat model's name, recorded with every persona version. */
+  readonly modelName: string;
+  chat(request: ChatRequest): Promise<ChatResult>;
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+/** What adapters hand events to: the core `Bot` in production, a recorder in unit tests. */
+export interface EventSink {
+  handle(event: ChatEvent, chat: Chat): Promise<void>;
+}
+
+/** A started adapter. `stop` finishes in-flight work within a bound and closes connections. */
+export interface RunningAdapter {
+  readonly name: string;
+  stop(): Promise<void>;
+}
