@@ -53,7 +53,7 @@ export const configSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_PORT: positiveInt.max(65_535).default(3000),
+  SLACK_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   SLACK_API_URL: z.url().optional(),
   SLACK_ALLOW_DMS: bool.default(true),
 

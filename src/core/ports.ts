@@ -36,6 +36,11 @@ export interface ReplyEvent extends Place {
   messageId: string;
   /** The message replied to; absent when only the thread is known (Slack thread replies). */
   replyToId?: string;
+  /**
+   * The member directed this at the bot (Discord: a reply to one of the bot's messages).
+   * Addressed replies that are not corrections are answered as follow-up questions.
+   */
+  addressed: boolean;
   text: string;
   at: Date;
 }
