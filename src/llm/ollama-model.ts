@@ -1,0 +1,147 @@
+import { Ollama, type Message, type Tool } from 'ollama';
+import { ModelError } from '../core/errors.js';
+import type { ChatRequest, ChatResult, LanguageModel, ModelMessage, ToolCall } from '../core/ports.js';
+
+/** Options for the Ollama-backed model. `fetch` is injectable for tests. */
+export interface OllamaModelOptions {
+  host: string;
+  model: string;
+  embedModel: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+/** What `ollama list` and `ollama show` say about the configured models. */
+export interface OllamaStatus {
+  reachable: boolean;
+  installed: string[];
+  missing: string[];
+  chatSupportsTools: boolean | null;
+}
+
+/** The LanguageModel port implemented with the `ollama` package. */
+export class OllamaModel implements LanguageModel {
+  readonly modelName: string;
+
+  constructor(private readonly options: OllamaModelOptions) {
+    this.modelName = options.model;
+  }
+
+  /** Sends one chat turn; tool calls and a JSON-schema `format` pass through. */
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    const response = await this.call(this.options.model, request.signal, (client) =>
+      client.chat({
+        model: this.options.model,
+        messages: [{ role: 'system', content: request.system }, ...request.messages.map(toOllamaMessage)],
+        tools: request.tools?.map(toOllamaTool),
+        format: request.format,
+        stream: false,
+        options: { temperature: request.temperature },
+      }),
+    );
+    const message = response?.message;
+    if (!message || typeof message.content !== 'string') {
+      throw new ModelError('MODEL_BAD_RESPONSE', 'The model answered without a message.', this.options.model, true);
+    }
+    return {
+      content: message.content,
+      toolCalls: (message.tool_calls ?? []).map(fromOllamaToolCall),
+      promptTokens: response.prompt_eval_count ?? 0,
+      completionTokens: response.eval_count ?? 0,
+    };
+  }
+
+  /** Embeds texts with the embedding model, one vector per text. */
+  async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const response = await this.call(this.options.embedModel, signal, (client) =>
+      client.embed({ model: this.options.embedModel, input: texts }),
+    );
+    const embeddings = response?.embeddings;
+    if (!Array.isArray(embeddings) || embeddings.length !== texts.length || embeddings.some((vector) => !Array.isArray(vector) || vector.length === 0)) {
+      throw new ModelError('MODEL_BAD_RESPONSE', 'The embedding model returned no usable vectors.', this.options.embedModel, true);
+    }
+    return embeddings.map((vector) => Float32Array.from(vector));
+  }
+
+  /** Checks that Ollama answers and both models are pulled. Never throws for a down server. */
+  async status(): Promise<OllamaStatus> {
+    try {
+      const list = await this.call(this.options.model, undefined, (client) => client.list());
+      const installed = list.models.map((model) => model.name);
+      const missing = [this.options.model, this.options.embedModel].filter((name) => !hasModel(installed, name));
+      let chatSupportsTools: boolean | null = null;
+      if (!missing.includes(this.options.model)) {
+        const shown = await this.call(this.options.model, undefined, (client) => client.show({ model: this.options.model }));
+        const capabilities = (shown as { capabilities?: string[] }).capabilities;
+        chatSupportsTools = Array.isArray(capabilities) ? capabilities.includes('tools') : null;
+      }
+      return { reachable: true, installed, missing, chatSupportsTools };
+    } catch (error) {
+      if (error instanceof ModelError && error.code === 'MODEL_UNREACHABLE') {
+        return { reachable: false, installed: [], missing: [this.options.model, this.options.embedModel], chatSupportsTools: null };
+      }
+      throw error;
+    }
+  }
+
+  private async call<T>(model: string, signal: AbortSignal | undefined, run: (client: Ollama) => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const baseFetch = this.options.fetch ?? fetch;
+    const client = new Ollama({ host: this.options.host, fetch: (input, init) => baseFetch(input, { ...init, signal: combined }) });
+    try {
+      return await run(client);
+    } catch (error) {
+      throw toModelError(error, model, { timedOut: timeout.aborted, aborted: signal?.aborted ?? false, timeoutMs: this.options.timeoutMs });
+    }
+  }
+}
+
+function hasModel(installed: string[], name: string): boolean {
+  const wanted = name.includes(':') ? name : `${name}:latest`;
+  return installed.some((model) => model === name || model === wanted);
+}
+
+function toModelError(error: unknown, model: string, state: { timedOut: boolean; aborted: boolean; timeoutMs: number }): ModelError {
+  if (error instanceof ModelError) return error;
+  if (state.aborted) return new ModelError('MODEL_ABORTED', 'The model call was cancelled.', model, false, { cause: error });
+  if (state.timedOut) return new ModelError('MODEL_TIMEOUT', `The model did not answer within ${state.timeoutMs} ms.`, model, true, { cause: error });
+  const status = (error as { status_code?: number }).status_code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 404 && /not found/i.test(message)) {
+    return new ModelError('MODEL_MISSING', `The model ${model} is not pulled. Run: ollama pull ${model}`, model, false, { cause: error });
+  }
+  if (typeof status === 'number') {
+    return new ModelError('MODEL_BAD_RESPONSE', `Ollama answered ${status}: ${message.slice(0, 200)}`, model, status >= 500, { cause: error });
+  }
+  if (error instanceof TypeError && /fetch failed/i.test(message)) {
+    return new ModelError('MODEL_UNREACHABLE', 'Ollama is not reachable.', model, true, { cause: error });
+  }
+  return new ModelError('MODEL_BAD_RESPONSE', `Unreadable answer from Ollama: ${message.slice(0, 200)}`, model, true, { cause: error });
+}
+
+function toOllamaMessage(message: ModelMessage): Message {
+  return {
+    role: message.role,
+    content: message.content,
+    ...(message.toolCalls ? { tool_calls: message.toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments } })) } : {}),
+    ...(message.toolName ? { tool_name: message.toolName } : {}),
+  };
+}
+
+function toOllamaTool(tool: NonNullable<ChatRequest['tools']>[number]): Tool {
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } } as Tool;
+}
+
+function fromOllamaToolCall(call: { function: { name: string; arguments: unknown } }): ToolCall {
+  let args = call.function.arguments;
+  if (typeof args === 'string') {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      args = { input: args };
+    }
+  }
+  return { name: call.function.name, arguments: (args && typeof args === 'object' ? args : {}) as Record<string, unknown> };
+}

@@ -1,0 +1,101 @@
+/** Numbered schema migrations; each runs once, in order, inside a transaction. Never edit a shipped one. */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (platform, workspace_id, user_id)
+      );
+
+      -- Append-only: the newest row per member is the live persona.
+      CREATE TABLE persona_versions (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('init', 'aligned', 'reset')),
+        created_at TEXT NOT NULL,
+        batch_ids TEXT,
+        feedback TEXT,
+        model TEXT,
+        prompt_versions TEXT,
+        score_before REAL,
+        score_after REAL,
+        corrections_learned INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX persona_versions_member ON persona_versions (member_id, id);
+
+      -- Episodic memory D^u: question, the bot's answer, the member's ground truth.
+      CREATE TABLE interactions (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        channel_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        question_message_id TEXT NOT NULL,
+        answer TEXT,
+        ground_truth TEXT,
+        feedback TEXT NOT NULL DEFAULT 'none'
+          CHECK (feedback IN ('none', 'negative', 'negative_corrected', 'positive')),
+        correction_message_id TEXT,
+        candidate_text TEXT,
+        candidate_message_id TEXT,
+        persona_version_id INTEGER REFERENCES persona_versions(id) ON DELETE SET NULL,
+        error_code TEXT,
+        asked_at TEXT NOT NULL,
+        answered_at TEXT,
+        feedback_at TEXT,
+        UNIQUE (member_id, question_message_id)
+      );
+      CREATE INDEX interactions_conversation ON interactions (member_id, conversation_id, id);
+      CREATE INDEX interactions_labelled ON interactions (member_id, feedback_at) WHERE ground_truth IS NOT NULL;
+      CREATE INDEX interactions_correction ON interactions (correction_message_id) WHERE correction_message_id IS NOT NULL;
+      CREATE INDEX interactions_candidate ON interactions (candidate_message_id) WHERE candidate_message_id IS NOT NULL;
+
+      -- Every platform message that carries (part of) an answer, so a reaction on any chunk counts.
+      CREATE TABLE answer_messages (
+        platform TEXT NOT NULL,
+        workspace_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        PRIMARY KEY (platform, workspace_id, channel_id, message_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX answer_messages_interaction ON answer_messages (interaction_id);
+
+      -- FTS5 over question, answer and ground truth; the member column scopes every match.
+      CREATE VIRTUAL TABLE interaction_fts USING fts5(member, body, tokenize = 'porter unicode61');
+
+      -- Semantic memory P^u.
+      CREATE TABLE profiles (
+        member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+        summary TEXT NOT NULL,
+        through_interaction_id INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- One row per alignment attempt, accepted or not, so a rejected rewrite is not retried until new ground truth.
+      CREATE TABLE alignment_runs (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+        detail TEXT,
+        model_calls INTEGER NOT NULL DEFAULT 0,
+        persona_version_id INTEGER REFERENCES persona_versions(id) ON DELETE SET NULL
+      );
+      CREATE INDEX alignment_runs_member ON alignment_runs (member_id, id);
+    `,
+  },
+];
