@@ -171,3 +171,9 @@ export interface RunningAdapter {
   readonly name: string;
   stop(): Promise<void>;
 }
+
+/** Background knowledge lookup (Wikipedia page summaries). */
+export interface Encyclopedia {
+  /** A short summary of the topic, or null when there is no such page. */
+  summary(topic: string, signal?: AbortSignal): Promise<string | null>;
+}

@@ -262,6 +262,11 @@ export class Store {
     return (this.db.prepare('SELECT * FROM persona_versions WHERE member_id = ? ORDER BY id DESC LIMIT ?').all(memberId, limit) as PersonaRow[]).map(toPersona);
   }
 
+  /** The 1-based position of a persona version in the member's history. */
+  personaVersionNumber(memberId: number, personaId: number): number {
+    return this.db.prepare('SELECT count(*) FROM persona_versions WHERE member_id = ? AND id <= ?').pluck().get(memberId, personaId) as number;
+  }
+
   /** Appends a persona version; it becomes the live one. */
   addPersonaVersion(persona: NewPersona): PersonaVersion {
     const learned = this.db.prepare('SELECT count(*) FROM interactions WHERE member_id = ? AND ground_truth IS NOT NULL').pluck().get(persona.memberId) as number;

@@ -1,0 +1,139 @@
+import { diffWords } from 'diff';
+import type { Store } from '../memory/store.js';
+import type { InteractionRecord, PersonaVersion } from '../memory/records.js';
+import type { Personas } from './personas.js';
+import type { CommandEvent, MemberKey } from './ports.js';
+
+const HISTORY_VERSIONS = 5;
+const RECENT_LABELLED = 5;
+const SNIPPET = 120;
+
+/** `/persona view|reset|history|forget`: each answer is text only the member sees. */
+export class PersonaCommand {
+  constructor(
+    private readonly store: Store,
+    private readonly personas: Personas,
+  ) {}
+
+  /** Runs the command and returns the private reply. */
+  run(event: CommandEvent): string {
+    const [sub = 'view', target] = event.args.map((arg) => arg.trim()).filter(Boolean);
+    const targetKey: MemberKey | null = target && target !== event.member.userId ? { ...event.member, userId: target } : null;
+    switch (sub.toLowerCase()) {
+      case 'view':
+      case 'show':
+        return targetKey ? 'You can only see your own persona.' : this.view(event.member);
+      case 'reset':
+        return this.reset(event, targetKey);
+      case 'history':
+        return targetKey ? 'You can only see your own persona history.' : this.history(event.member);
+      case 'forget':
+        return this.forget(event.member, target === 'confirm');
+      case 'help':
+        return usage;
+      default:
+        return `I don't know "/persona ${sub}".\n${usage}`;
+    }
+  }
+
+  private view(member: MemberKey): string {
+    const memberId = this.store.ensureMember(member);
+    const persona = this.personas.live(memberId);
+    const versions = this.store.personaHistory(memberId, HISTORY_VERSIONS);
+    const labelled = this.store.listInteractions(memberId, { labelledOnly: true, limit: RECENT_LABELLED });
+    const total = this.store.listInteractions(memberId, { labelledOnly: true }).length;
+    const lines = [
+      `Your persona (version ${versions.length > 0 ? this.versionNumber(memberId, persona) : 1}, ${describe(persona)}).`,
+      `It has learned from ${persona.correctionsLearned} of your ${total} labelled answers.`,
+      scoreTrend(versions),
+      '',
+      persona.text,
+      '',
+      labelled.length > 0 ? 'Your recent labelled answers:' : 'No labelled answers yet: react 👎 to a wrong answer and reply with the right one, or 👍 a good one.',
+      ...labelled.map(formatLabelled),
+      '',
+      'More: /persona history · /persona reset · /persona forget',
+    ];
+    return lines.filter((line, index) => line !== '' || lines[index - 1] !== '').join('\n').trim();
+  }
+
+  private reset(event: CommandEvent, targetKey: MemberKey | null): string {
+    if (targetKey && !event.isAdmin) return "Only workspace admins can reset another member's persona.";
+    const key = targetKey ?? event.member;
+    const memberId = this.store.findMember(key);
+    if (memberId === undefined) return targetKey ? `I have no persona for <@${key.userId}> yet.` : 'You have no persona yet; it is created with your first question.';
+    const persona = this.personas.reset(memberId);
+    const whose = targetKey ? `<@${key.userId}>'s persona` : 'Your persona';
+    return `${whose} is back to the initial one built from the profile (version ${this.versionNumber(memberId, persona)}). Earlier versions are kept in /persona history.`;
+  }
+
+  private history(member: MemberKey): string {
+    const memberId = this.store.findMember(member);
+    const versions = memberId === undefined ? [] : this.store.personaHistory(memberId, HISTORY_VERSIONS + 1);
+    if (versions.length === 0) return 'You have no persona yet; it is created with your first question.';
+    const total = this.versionNumber(memberId!, versions[0]!);
+    const shown = versions.slice(0, HISTORY_VERSIONS).map((version, index) => {
+      const previous = versions[index + 1];
+      const header = `Version ${total - index}: ${describe(version)}${scores(version)}`;
+      return previous ? `${header}\n${shortDiff(previous.text, version.text)}` : `${header}\n  (first version)`;
+    });
+    return [`Your last ${shown.length} persona versions, newest first:`, ...shown].join('\n\n');
+  }
+
+  private forget(member: MemberKey, confirmed: boolean): string {
+    const memberId = this.store.findMember(member);
+    if (memberId === undefined) return 'I keep nothing about you.';
+    if (!confirmed) {
+      const count = this.store.listInteractions(memberId).length;
+      return `This deletes everything I keep about you: ${count} interactions with their corrections, your profile and every persona version. It cannot be undone.\nTo go ahead, run: /persona forget confirm`;
+    }
+    const { interactions } = this.store.forgetMember(memberId);
+    return `Done. I deleted ${interactions} interactions, your profile and your persona. I will start fresh if you ask me something.`;
+  }
+
+  private versionNumber(memberId: number, persona: PersonaVersion): number {
+    return this.store.personaVersionNumber(memberId, persona.id);
+  }
+}
+
+const usage = 'Usage: /persona [view | history | reset | forget]';
+
+function describe(version: PersonaVersion): string {
+  const when = `${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const why = { init: 'created', aligned: 'rewritten from your feedback', reset: 'reset' }[version.reason];
+  return `${why} ${when}`;
+}
+
+function scores(version: PersonaVersion): string {
+  return version.scoreBefore !== null && version.scoreAfter !== null ? ` (score ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)})` : '';
+}
+
+function scoreTrend(versions: PersonaVersion[]): string {
+  const scored = versions.filter((version) => version.scoreAfter !== null).reverse();
+  if (scored.length === 0) return '';
+  return `Agreement with your corrections, by rewrite: ${scored.map((version) => `${fmt(version.scoreBefore ?? 0)}→${fmt(version.scoreAfter!)}`).join(', ')} (out of 1).`;
+}
+
+function fmt(score: number): string {
+  return score.toFixed(2);
+}
+
+function formatLabelled(record: InteractionRecord): string {
+  const when = (record.feedbackAt ?? record.askedAt).toISOString().slice(0, 10);
+  const verdict = record.feedback === 'positive' ? '👍' : '👎';
+  return `• ${when} ${verdict} Q: ${clip(record.question)} | my answer: ${clip(record.answer ?? '')} | right answer: ${clip(record.groundTruth ?? '')}`;
+}
+
+function clip(text: string, length = SNIPPET): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+function shortDiff(before: string, after: string): string {
+  const parts = diffWords(before, after).filter((part) => part.added || part.removed);
+  if (parts.length === 0) return '  (same text)';
+  return parts
+    .slice(0, 6)
+    .map((part) => `  ${part.added ? '+' : '-'} ${clip(part.value, 100)}`)
+    .join('\n');
+}

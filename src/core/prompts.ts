@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PromptError } from './errors.js';
+
+/** Every prompt file and the placeholders it must contain. */
+export const promptPlaceholders = {
+  'persona-init': ['profile'],
+  'tool-search-memory': [],
+  'tool-search-memory-query': [],
+  'tool-wikipedia': [],
+  'tool-wikipedia-topic': [],
+  'agent-final': [],
+  'memory-labelled': ['when', 'question', 'truth'],
+  'memory-unlabelled': ['when', 'question', 'answer'],
+  'memory-none': [],
+  profile: ['previous', 'interactions'],
+  feedback: ['persona', 'question', 'expected', 'response'],
+  update: ['persona', 'feedback'],
+  judge: ['question', 'expected', 'response'],
+  'json-retry': ['error'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The name of a prompt file under prompts/ (without `.txt`). */
+export type PromptName = keyof typeof promptPlaceholders;
+
+/** The prompt texts, loaded and checked once at start-up. */
+export class Prompts {
+  private constructor(private readonly texts: Record<PromptName, string>) {}
+
+  /** Loads every prompt from `dir`, listing every missing file or placeholder at once. */
+  static load(dir: string): Prompts {
+    const texts = {} as Record<PromptName, string>;
+    const problems: string[] = [];
+    for (const [name, placeholders] of Object.entries(promptPlaceholders) as Array<[PromptName, readonly string[]]>) {
+      let text: string;
+      try {
+        text = readFileSync(join(dir, `${name}.txt`), 'utf8').trim();
+      } catch {
+        problems.push(`${name}.txt is missing`);
+        continue;
+      }
+      const missing = placeholders.filter((placeholder) => !text.includes(`{{${placeholder}}}`));
+      if (missing.length > 0) problems.push(`${name}.txt lacks ${missing.map((placeholder) => `{{${placeholder}}}`).join(', ')}`);
+      texts[name] = text;
+    }
+    if (problems.length > 0) throw new PromptError(`Prompt files in ${dir} are not usable:\n  - ${problems.join('\n  - ')}`);
+    return new Prompts(texts);
+  }
+
+  /** The prompt with its placeholders filled; values are inserted verbatim. */
+  render(name: PromptName, values: Record<string, string> = {}): string {
+    return this.texts[name].replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
+  }
+
+  /** A short content hash per prompt, recorded with each persona version. */
+  versions(names: PromptName[]): Record<string, string> {
+    return Object.fromEntries(names.map((name) => [name, createHash('sha256').update(this.texts[name]).digest('hex').slice(0, 10)]));
+  }
+}
+
+/** The prompts/ folder of this project. */
+export const defaultPromptsDir = fileURLToPath(new URL('../../prompts/', import.meta.url));

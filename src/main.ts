@@ -1,0 +1,57 @@
+import pino, { type Logger } from 'pino';
+import { Agent } from './core/agent.js';
+import { Bot } from './core/bot.js';
+import { Personas } from './core/personas.js';
+import { defaultPromptsDir, Prompts } from './core/prompts.js';
+import type { Config } from './config.js';
+import { OllamaModel } from './llm/ollama-model.js';
+import { Store } from './memory/store.js';
+import { Wikipedia } from './web/wikipedia.js';
+
+/** The wired core: everything but the platform adapters and the schedule. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  model: OllamaModel;
+  prompts: Prompts;
+  agent: Agent;
+  personas: Personas;
+  bot: Bot;
+  close(): void;
+}
+
+/** Builds the core from configuration: opens the database, loads prompts, creates the model client. */
+export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string } = {}): Core {
+  const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
+  const store = Store.open(config.DATABASE_PATH);
+  const model = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS });
+  const encyclopedia = config.WIKIPEDIA_ENABLED ? new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }) : undefined;
+  const agent = new Agent({
+    model,
+    store,
+    prompts,
+    encyclopedia,
+    embedModel: config.OLLAMA_EMBED_MODEL,
+    topK: config.MEMORY_TOP_K,
+    temperature: config.LLM_TEMPERATURE,
+    maxSteps: config.AGENT_MAX_STEPS,
+  });
+  const personas = new Personas(store, prompts);
+  const bot = new Bot({
+    store,
+    agent,
+    personas,
+    model,
+    embedModel: config.OLLAMA_EMBED_MODEL,
+    logger,
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+    feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },
+  });
+  return { config, logger, store, model, prompts, agent, personas, bot, close: () => store.close() };
+}
+
+/** A pino logger writing JSON to `destination` (stderr by default); message text only at debug. */
+export function createLogger(level: Config['LOG_LEVEL'], destination: number | string = 2): Logger {
+  return pino({ level, redact: { paths: ['*.token', '*.text', 'config.*TOKEN', 'config.*SECRET'], remove: true } }, pino.destination({ dest: destination, sync: false, mkdir: true }));
+}
