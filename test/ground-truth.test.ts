@@ -159,3 +159,17 @@ describe('ground truth from reactions and replies', () => {
     expect(original).toMatchObject({ candidateText: 'I hate pineapple', feedback: 'none' });
   });
 });
+
+describe('after a correction', () => {
+  it('takes later messages in the thread as conversation, not as a new correction', async () => {
+    const answerId = await asked(alice, 'what to cook?', 'soup', { threadId: 'th' });
+    await t.bot.handle(reaction(alice, answerId, '👎'), chat);
+    await t.bot.handle(reply(alice, undefined, 'risotto', { threadId: 'th' }), chat);
+    await t.bot.handle(reply(alice, undefined, 'thanks!', { threadId: 'th' }), chat);
+    t.ollama.script({ content: 'Risotto again?' });
+    await t.bot.handle(mention(alice, 'and tomorrow?', { threadId: 'th' }), chat);
+    const [latest, first] = t.store.listInteractions(alice);
+    expect(first).toMatchObject({ groundTruth: 'risotto', feedback: 'negative_corrected' });
+    expect(latest).toMatchObject({ question: 'and tomorrow?', answer: 'Risotto again?' });
+  });
+});

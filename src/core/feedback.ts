@@ -70,9 +70,13 @@ export class FeedbackRules {
    */
   onReply(interaction: InteractionRecord, event: { channelId: string; messageId: string; text: string; at: Date }): FeedbackOutcome & { corrected: boolean } {
     const text = event.text.trim();
-    const awaitingCorrection = interaction.feedback === 'negative' || interaction.feedback === 'negative_corrected';
+    // Only the first reply after a 👎 is the correction; later ones are conversation (edits change a correction).
+    const awaitingCorrection = interaction.feedback === 'negative';
     if (text === '') return { note: 'ignored', corrected: false, privateText: awaitingCorrection ? messages.correctionEmpty : undefined };
-    if ([interaction.correctionMessageId, interaction.candidateMessageId].includes(event.messageId)) return { note: 'unchanged', corrected: awaitingCorrection };
+    if ([interaction.correctionMessageId, interaction.candidateMessageId].includes(event.messageId)) {
+      return { note: 'unchanged', corrected: interaction.correctionMessageId === event.messageId };
+    }
+    if (interaction.feedback === 'negative_corrected') return { note: 'ignored', corrected: false };
     const kept = text.slice(0, this.settings.maxCorrectionChars);
     const truncated = kept.length < text.length ? messages.correctionTruncated(this.settings.maxCorrectionChars) : undefined;
     const base = current(interaction);

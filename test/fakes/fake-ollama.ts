@@ -31,6 +31,8 @@ export interface RecordedRequest {
 export interface FakeOllamaOptions {
   models?: string[];
   dimension?: number;
+  /** Port to listen on; a free one by default. */
+  port?: number;
 }
 
 /** An Ollama-compatible HTTP server on 127.0.0.1 that the real `ollama` client talks to. */
@@ -52,7 +54,7 @@ export class FakeOllama {
   static async start(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
     const fake = new FakeOllama(options);
     fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return fake;
   }
 

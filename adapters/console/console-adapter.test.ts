@@ -1,0 +1,62 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestBot, type TestBot } from '../../test/support/harness.js';
+import { startConsole } from './console-adapter.js';
+
+let t: TestBot;
+const me = { platform: 'console', workspaceId: 'local', userId: 'sam' } as const;
+
+beforeEach(async () => {
+  t = await createTestBot();
+});
+afterEach(async () => t.close());
+
+/** Types the lines into a console session on the real bot and returns what it printed. */
+async function converse(lines: string[]): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const session = startConsole({ sink: t.bot, member: me, input, output });
+  for (const line of lines) input.write(`${line}\n`);
+  input.end();
+  await session.done;
+  return printed;
+}
+
+describe('console chat', () => {
+  it('asks, 👎s, corrects and shows the labelled answer in /persona', async () => {
+    t.ollama.script({ content: 'Paris' });
+    const printed = await converse(['where should I travel?', '/down', '/reply Lisbon, always Lisbon', '/persona']);
+    expect(printed).toContain('bot> Paris');
+    expect(printed).toContain('Reply to it with the right answer');
+    expect(printed).toContain('bot reacted ✅');
+    expect(printed).toMatch(/right answer: Lisbon, always Lisbon/);
+    expect(t.store.listInteractions(me)[0]).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: 'Lisbon, always Lisbon', feedback: 'negative_corrected' });
+  });
+
+  it('takes a correction typed before the 👎, 👍, /undo and /edit', async () => {
+    t.ollama.script({ content: 'tea' }, { content: 'jazz' });
+    await converse(['drink?', '/reply coffee', '/down', '/edit espresso', 'music?', '/up', '/undo']);
+    const [music, drink] = t.store.listInteractions(me);
+    expect(drink).toMatchObject({ groundTruth: 'espresso', feedback: 'negative_corrected' });
+    expect(music).toMatchObject({ feedback: 'none', groundTruth: null });
+  });
+
+  it('explains unknown commands and commands with nothing to act on, and stores nothing', async () => {
+    const printed = await converse(['/down', '/reply x', '/frobnicate']);
+    expect(printed).toContain('There is no answer to react to yet.');
+    expect(printed).toContain('There is no answer to reply to yet.');
+    expect(printed).toContain('Unknown command /frobnicate');
+    expect(t.store.listMembers()).toHaveLength(0);
+  });
+
+  it('resets and forgets through /persona', async () => {
+    t.ollama.script({ content: 'hi' });
+    const printed = await converse(['hello', '/persona reset', '/persona forget', '/persona forget confirm']);
+    expect(printed).toContain('back to the initial one');
+    expect(printed).toContain('/persona forget confirm');
+    expect(printed).toContain('Done. I deleted 1 interactions');
+    expect(t.store.findMember(me)).toBeUndefined();
+  });
+});

@@ -1,0 +1,154 @@
+import { createInterface } from 'node:readline';
+import type { Chat, ChatEvent, EventSink, MemberKey, RunningAdapter } from '../../src/core/ports.js';
+
+/** Options for the terminal chat; streams are injectable so tests can drive it. */
+export interface ConsoleOptions {
+  sink: EventSink;
+  member: MemberKey;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Called when the member quits (`/quit` or end of input). */
+  onClose?: () => void;
+}
+
+const help = [
+  'Type a question and press Enter. Commands:',
+  '  /down            👎 the last answer (then /reply with the right one)',
+  '  /up              👍 the last answer',
+  '  /undo            take back your last /up or /down',
+  '  /reply <text>    reply to the last answer (your correction)',
+  '  /edit <text>     edit your last reply',
+  '  /persona [view|history|reset|forget [confirm]]',
+  '  /help, /quit',
+].join('\n');
+
+/** A local chat in the terminal: each line is a mention from one local member, through the same ports as the platforms. */
+export function startConsole(options: ConsoleOptions): RunningAdapter & { done: Promise<void> } {
+  const output = options.output ?? process.stdout;
+  const write = (text: string) => void output.write(`${text}\n`);
+  const chat = new ConsoleChat(write);
+  const session = new ConsoleSession(options.member, chat, options.sink, write);
+  const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
+  let queue = Promise.resolve();
+  const done = new Promise<void>((resolve) => {
+    lines.on('line', (line) => {
+      queue = queue.then(() => session.onLine(line)).then((quit) => (quit ? lines.close() : undefined));
+    });
+    lines.on('close', () => void queue.then(() => { options.onClose?.(); resolve(); }));
+  });
+  write(`persona-bot console — you are ${options.member.userId}. /help lists the commands.`);
+  return { name: 'console', done, stop: async () => { lines.close(); await done; } };
+}
+
+/** The console's state: the last answer and the member's last reaction and reply. */
+class ConsoleSession {
+  private counter = 0;
+  private lastReaction: { emoji: string; messageId: string } | null = null;
+  private lastReplyId: string | null = null;
+
+  constructor(
+    private readonly member: MemberKey,
+    private readonly chat: ConsoleChat,
+    private readonly sink: EventSink,
+    private readonly write: (text: string) => void,
+  ) {}
+
+  /** Handles one typed line; returns true when the member quits. */
+  async onLine(raw: string): Promise<boolean> {
+    const line = raw.trim();
+    if (line === '') return false;
+    const [command = '', ...rest] = line.startsWith('/') ? line.slice(1).split(/\s+/) : [];
+    const argument = line.slice(command.length + 1).trim();
+    const base = { member: this.member, channelId: 'console', at: new Date() };
+    if (!line.startsWith('/')) return this.emit({ ...base, kind: 'mention', messageId: this.nextId(), text: line });
+    switch (command.toLowerCase()) {
+      case 'quit':
+      case 'exit':
+        return true;
+      case 'help':
+        return this.say(help);
+      case 'up':
+      case 'down':
+        return this.react(command === 'up' ? '👍' : '👎');
+      case 'undo':
+        return this.undo();
+      case 'reply':
+        return this.replyToLast(argument);
+      case 'edit':
+        if (!this.lastReplyId) return this.say('There is no reply of yours to edit yet.');
+        return this.emit({ ...base, kind: 'edit', messageId: this.lastReplyId, text: argument });
+      case 'persona':
+        return this.emit({ ...base, kind: 'command', name: 'persona', args: rest });
+      default:
+        return this.say(`Unknown command /${command}.\n${help}`);
+    }
+  }
+
+  private react(emoji: string): Promise<boolean> {
+    const messageId = this.chat.lastAnswerId;
+    if (!messageId) return this.say('There is no answer to react to yet.');
+    this.lastReaction = { emoji, messageId };
+    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() });
+  }
+
+  private undo(): Promise<boolean> {
+    if (!this.lastReaction) return this.say('There is no reaction to take back.');
+    const { emoji, messageId } = this.lastReaction;
+    this.lastReaction = null;
+    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() });
+  }
+
+  private replyToLast(text: string): Promise<boolean> {
+    const replyToId = this.chat.lastAnswerId;
+    if (!replyToId) return this.say('There is no answer to reply to yet.');
+    this.lastReplyId = this.nextId();
+    return this.emit({ kind: 'reply', member: this.member, channelId: 'console', messageId: this.lastReplyId, replyToId, addressed: false, text, at: new Date() });
+  }
+
+  private async emit(event: ChatEvent): Promise<boolean> {
+    await this.sink.handle(event, this.chat);
+    return false;
+  }
+
+  private async say(text: string): Promise<boolean> {
+    this.write(text);
+    return false;
+  }
+
+  private nextId(): string {
+    this.counter += 1;
+    return `you-${this.counter}`;
+  }
+}
+
+/** Prints what the bot does; message ids are local counters. */
+class ConsoleChat implements Chat {
+  lastAnswerId: string | null = null;
+  private counter = 0;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  async send(_to: unknown, text: string): Promise<{ messageIds: string[] }> {
+    const id = `bot-${++this.counter}`;
+    this.lastAnswerId = id;
+    this.write(`bot> ${indent(text)}`);
+    return { messageIds: [id] };
+  }
+
+  async sendPrivate(_to: unknown, text: string): Promise<void> {
+    this.write(`bot (only you)> ${indent(text)}`);
+  }
+
+  async react(_to: unknown, emoji: string): Promise<void> {
+    this.write(`bot reacted ${emoji} to your message`);
+  }
+
+  async typing(): Promise<() => Promise<void>> {
+    this.write('bot is thinking…');
+    return async () => undefined;
+  }
+}
+
+function indent(text: string): string {
+  return text.replace(/\n/g, '\n     ');
+}

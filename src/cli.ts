@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { EmbeddingMismatchError, PromptError } from './core/errors.js';
+import { exportMember, reembedAll } from './core/maintenance.js';
+import { buildCore, createLogger, type Core } from './main.js';
+import { formatMemberKey, parseMemberKey } from './memory/records.js';
+import { runBot } from './run.js';
+import { runChecks, StartupError } from './startup.js';
+
+const usage = `Usage: persona-bot <command> [options]
+
+  start               run the bot (Discord/Slack when configured, else the console chat)
+  chat                the console chat, even when platforms are configured
+  doctor              check Ollama, models, database and settings, and say how to fix problems
+  members             list members
+  show <member>       a member's persona, profile and recent interactions [--json]
+  export <member>     everything kept about a member as JSON [--out file]
+  align               rewrite personas now [--member <member>] [--all]
+  reembed             embed every memory again with OLLAMA_EMBED_MODEL
+  eval                run the LaMP evaluation (npm run eval -- --help)
+
+A member is written platform:workspace:user, e.g. discord:123456789:987654321.`;
+
+/** Runs one CLI command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') return print(usage, 0);
+  try {
+    process.loadEnvFile?.();
+  } catch {
+    // No .env file: settings come from the environment alone.
+  }
+  const config = loadConfig(process.env);
+  if (command === 'start' || command === 'chat') return runBot(config, { forceConsole: command === 'chat' });
+  const core = buildCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
+  try {
+    return await runTool(core, command, rest);
+  } finally {
+    core.close();
+  }
+}
+
+async function runTool(core: Core, command: string, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, out: { type: 'string' }, member: { type: 'string' }, all: { type: 'boolean' } } });
+  switch (command) {
+    case 'doctor': {
+      const checks = await runChecks(core);
+      checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
+      return checks.every((check) => check.ok) ? 0 : 1;
+    }
+    case 'members': {
+      const members = core.store.listMembers();
+      if (members.length === 0) return print('No members yet.', 0);
+      members.forEach((m) => console.log(`${formatMemberKey(m.key)}  ${m.interactions} interactions, ${m.labelled} labelled, ${m.personaVersions} persona versions, last seen ${m.lastSeen?.toISOString() ?? 'never'}`));
+      return 0;
+    }
+    case 'show':
+      return showMember(core, positionals[0], values.json === true);
+    case 'export': {
+      const key = memberArg(positionals[0]);
+      const data = exportMember(core.store, key);
+      if (!data) return print(`No member ${formatMemberKey(key)}.`, 1);
+      const json = JSON.stringify(data, null, 2);
+      if (values.out) writeFileSync(values.out, `${json}\n`);
+      else console.log(json);
+      return 0;
+    }
+    case 'reembed': {
+      const count = await reembedAll(core.store, core.model, core.config.OLLAMA_EMBED_MODEL, (done) => process.stderr.write(`\rembedded ${done}`));
+      return print(`\nRe-embedded ${count} memories with ${core.config.OLLAMA_EMBED_MODEL}.`, 0);
+    }
+    default:
+      return print(`Unknown command "${command}".\n\n${usage}`, 2);
+  }
+}
+
+function showMember(core: Core, text: string | undefined, json: boolean): number {
+  const key = memberArg(text);
+  const memberId = core.store.findMember(key);
+  if (memberId === undefined) return print(`No member ${formatMemberKey(key)}.`, 1);
+  const persona = core.store.livePersona(memberId);
+  const profile = core.store.profile(memberId);
+  const recent = core.store.listInteractions(memberId, { limit: 10 });
+  if (json) return print(JSON.stringify({ member: formatMemberKey(key), persona, profile: profile ?? null, recent }, null, 2), 0);
+  console.log(`Member ${formatMemberKey(key)}\n`);
+  console.log(`Persona (${persona ? `${persona.reason}, ${persona.createdAt.toISOString()}` : 'none yet'}):\n${persona?.text ?? '-'}\n`);
+  console.log(`Profile:\n${profile?.summary ?? '-'}\n`);
+  console.log('Recent interactions (newest first):');
+  for (const item of recent) {
+    console.log(`- ${item.askedAt.toISOString()} [${item.feedback}] Q: ${item.question}`);
+    console.log(`    answer: ${item.answer ?? `(none${item.errorCode ? `: ${item.errorCode}` : ''})`}`);
+    if (item.groundTruth !== null) console.log(`    right answer: ${item.groundTruth}`);
+  }
+  return 0;
+}
+
+function memberArg(text: string | undefined): ReturnType<typeof parseMemberKey> & {} {
+  const key = text ? parseMemberKey(text) : null;
+  if (!key) throw new UsageError(`Give a member as platform:workspace:user (see \`persona-bot members\`), not "${text ?? ''}".`);
+  return key;
+}
+
+class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+function print(text: string, code: number): number {
+  (code === 0 ? console.log : console.error)(text);
+  return code;
+}
+
+const known = [ConfigError, PromptError, EmbeddingMismatchError, StartupError, UsageError];
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (known.some((kind) => error instanceof kind)) console.error((error as Error).message);
+    else console.error(error);
+    process.exitCode = 1;
+  },
+);
