@@ -5,6 +5,10 @@ import type { Db } from './database.js';
 const RRF_K = 60;
 /** Each ranker contributes this many candidates per requested hit before fusion. */
 const CANDIDATES_PER_HIT = 4;
+/** Words too common to rank by; dropping them keeps keyword search fast and its ranking meaningful. */
+const STOPWORDS = new Set(
+  'a an and are as at be but by can do does for from had has have he her his how i if in is it its me my no not of on or our she so that the their them then there they this to was we were what when where which who why will with would you your'.split(' '),
+);
 
 /** Vector (sqlite-vec) and full-text (FTS5) indexes over interactions, both scoped by member. */
 export class MemoryIndex {
@@ -97,7 +101,7 @@ export class MemoryIndex {
   }
 
   private keywordRanking(memberId: number, text: string, depth: number, beforeId?: number): number[] {
-    const terms = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [])].slice(0, 32);
+    const terms = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [])].filter((term) => !STOPWORDS.has(term)).slice(0, 32);
     if (terms.length === 0) return [];
     const match = `member : "${memberTag(memberId)}" AND body : (${terms.map((term) => `"${term}"`).join(' OR ')})`;
     const sql = `SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH ?${beforeId === undefined ? '' : ' AND rowid < ?'} ORDER BY rank LIMIT ?`;
