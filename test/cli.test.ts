@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOllama } from './fakes/fake-ollama.js';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+// Run from an empty folder so a developer's .env in the repository never leaks into these runs.
+const node = (args: string[]) => ['--import', import.meta.resolve('tsx'), join(root, 'src/cli.ts'), ...args];
+let ollama: FakeOllama;
+let dir: string;
+
+/** Runs the CLI as a member would; resolves with exit code and output instead of throwing. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, node(args), {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, DATABASE_PATH: join(dir, 'bot.db'), OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', WIKIPEDIA_ENABLED: 'false', ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  ollama = await FakeOllama.start();
+  dir = mkdtempSync(join(tmpdir(), 'persona-bot-cli-'));
+});
+afterAll(async () => {
+  await ollama.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('start-up failures', () => {
+  it('stops with one clear message and no stack trace when Ollama is not reachable', async () => {
+    const result = await cli(['start'], { OLLAMA_HOST: 'http://127.0.0.1:9' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Ollama is not reachable at http://127.0.0.1:9');
+    expect(result.stderr).toContain('ollama serve');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('names the exact pull command when the model is missing', async () => {
+    const result = await cli(['start'], { OLLAMA_MODEL: 'qwen9:1b' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Run: ollama pull qwen9:1b');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('lists every bad setting', async () => {
+    const result = await cli(['doctor'], { MEMORY_TOP_K: 'zero', OLLAMA_HOST: 'nope' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('MEMORY_TOP_K');
+    expect(result.stderr).toContain('OLLAMA_HOST');
+  });
+});
+
+describe('tools', () => {
+  it('doctor reports each check', async () => {
+    const result = await cli(['doctor']);
+    expect(result.stdout).toContain('✓ ollama: reachable');
+    expect(result.stdout).toContain('✓ embeddings: test-embed, 64 dimensions');
+    expect(result.code).toBe(0);
+  });
+
+  it('chats through stdin, then members, show --json and export see the conversation', async () => {
+    const chat = execFile(process.execPath, node(['chat']), {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, USER: 'sam', DATABASE_PATH: join(dir, 'bot.db'), OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', WIKIPEDIA_ENABLED: 'false' },
+    });
+    let printed = '';
+    chat.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    chat.stdin!.end('what is my favourite number?\n/down\n/reply seven\n');
+    const code = await new Promise((resolve) => chat.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(printed).toContain('bot> answer: what is my favourite number?');
+
+    const members = await cli(['members']);
+    const key = /^(console:local:\S+)/m.exec(members.stdout)?.[1];
+    expect(key).toBeDefined();
+    const shown = JSON.parse((await cli(['show', key!, '--json'])).stdout);
+    expect(shown.recent[0]).toMatchObject({ question: 'what is my favourite number?', groundTruth: 'seven', feedback: 'negative_corrected' });
+    const exported = JSON.parse((await cli(['export', key!])).stdout);
+    expect(exported.interactions).toHaveLength(1);
+    expect((await cli(['show', 'nobody'])).stderr).toContain('platform:workspace:user');
+  });
+});
