@@ -22,9 +22,9 @@ export interface Core {
 }
 
 /** Builds the core from configuration: opens the database, loads prompts, creates the model client. */
-export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string } = {}): Core {
+export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number } = {}): Core {
   const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
-  const store = Store.open(config.DATABASE_PATH);
+  const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs });
   const model = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS });
   const encyclopedia = config.WIKIPEDIA_ENABLED ? new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }) : undefined;
   const agent = new Agent({

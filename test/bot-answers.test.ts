@@ -142,3 +142,20 @@ describe('when the model fails', () => {
     t.ollama = await (await import('./fakes/fake-ollama.js')).FakeOllama.start();
   });
 });
+
+describe('when the database is locked', () => {
+  it('tells the member, keeps running, and answers the redelivered message once the lock is gone', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(t.config.DATABASE_PATH);
+    other.exec('BEGIN EXCLUSIVE');
+    const event = mention(alice, 'are you there?');
+    t.ollama.script({ content: 'yes' });
+    await t.bot.handle(event, chat);
+    expect(chat.last().text).toContain('Something went wrong');
+    other.exec('COMMIT');
+    other.close();
+    await t.bot.handle(event, chat);
+    expect(chat.last().text).toBe('yes');
+    expect(t.store.listInteractions(alice)).toHaveLength(1);
+  });
+});

@@ -38,8 +38,9 @@ export class Bot implements EventSink {
 
   /** Handles one platform event; errors are logged with ids and never thrown to the adapter. */
   async handle(event: ChatEvent, chat: Chat): Promise<void> {
-    const work = this.dispatch(event, chat).catch((error: unknown) => {
+    const work = this.dispatch(event, chat).catch(async (error: unknown) => {
       this.deps.logger.error({ err: error, kind: event.kind, ...eventIds(event) }, 'event failed');
+      await this.apologise(event, chat).catch(() => undefined);
     });
     this.inFlight.add(work);
     try {
@@ -55,6 +56,15 @@ export class Bot implements EventSink {
     await Promise.race([Promise.allSettled([...this.inFlight]), timer]);
     this.shutdown.abort();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Tells the member briefly that their message could not be handled (the database may be locked). */
+  private async apologise(event: ChatEvent, chat: Chat): Promise<void> {
+    if (event.kind === 'mention' || (event.kind === 'reply' && event.addressed)) {
+      await chat.send({ channelId: event.channelId, threadId: event.threadId, replyToId: event.messageId }, messages.unexpected);
+    } else if (event.kind === 'command') {
+      await chat.sendPrivate({ channelId: event.channelId, member: event.member }, messages.unexpected);
+    }
   }
 
   private async dispatch(event: ChatEvent, chat: Chat): Promise<void> {

@@ -8,14 +8,14 @@ import { migrations } from './migrations.js';
 export type Db = Database.Database;
 
 /** Opens (creating if needed) the database: WAL, foreign keys, sqlite-vec loaded, migrations applied. */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, options: { busyTimeoutMs?: number } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Another process (CLI while the bot runs) may hold the write lock briefly; wait instead of failing.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   sqliteVec.load(db);
   applyMigrations(db);
   return db;

@@ -47,8 +47,8 @@ export class Store {
   }
 
   /** Opens the database file (creating it and applying migrations). */
-  static open(path: string): Store {
-    return new Store(openDatabase(path));
+  static open(path: string, options: { busyTimeoutMs?: number } = {}): Store {
+    return new Store(openDatabase(path, options));
   }
 
   /** Closes the database. */

@@ -38,7 +38,7 @@ export async function createTestBot(options: { env?: Record<string, string>; con
     }),
     ...options.config,
   };
-  const core = buildCore(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const core = buildCore(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { busyTimeoutMs: 100 });
   return {
     bot: core.bot,
     store: core.store,
