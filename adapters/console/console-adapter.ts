@@ -88,6 +88,7 @@ class ConsoleSession {
     const messageId = this.chat.lastAnswerId;
     if (!messageId) return this.say('There is no answer to react to yet.');
     this.lastReaction = { emoji, messageId };
+    this.write(`(you reacted ${emoji} to the last answer)`);
     return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() });
   }
 
@@ -95,6 +96,7 @@ class ConsoleSession {
     if (!this.lastReaction) return this.say('There is no reaction to take back.');
     const { emoji, messageId } = this.lastReaction;
     this.lastReaction = null;
+    this.write(`(you took back ${emoji})`);
     return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() });
   }
 
