@@ -103,7 +103,8 @@ export class Agent {
 
   private async runTool(call: ToolCall, request: AgentRequest, result: AgentAnswer): Promise<string> {
     const input = String(call.arguments.query ?? call.arguments.topic ?? call.arguments.input ?? '').trim();
-    if (input === '') return `The ${call.name} tool needs a non-empty input.`;
+    const { prompts } = this.deps;
+    if (input === '') return prompts.render('tool-empty-input', { tool: call.name });
     if (call.name === 'search_memory') {
       const records = await this.recall(request.memberId, input, request.beforeId, request.signal);
       result.retrievedIds.push(...records.map((record) => record.id));
@@ -111,9 +112,10 @@ export class Agent {
     }
     if (call.name === 'wikipedia' && this.deps.encyclopedia) {
       const summary = await this.deps.encyclopedia.summary(input, request.signal).catch(() => null);
-      return summary ?? `Wikipedia has no page for "${input}".`;
+      return summary ?? prompts.render('wikipedia-missing', { topic: input });
     }
-    return `There is no tool named ${call.name}. Use ${this.toolSpecs(request.tools ?? { memory: true, wikipedia: true }).map((tool) => tool.name).join(' or ')}.`;
+    const available = this.toolSpecs(request.tools ?? { memory: true, wikipedia: true }).map((tool) => tool.name);
+    return prompts.render('tool-unknown', { tool: call.name, tools: available.join(', ') });
   }
 
   private toolSpecs(allowed: { memory: boolean; wikipedia: boolean }): ToolSpec[] {
