@@ -90,4 +90,15 @@ describe('tools', () => {
     expect(exported.interactions).toHaveLength(1);
     expect((await cli(['show', 'nobody'])).stderr).toContain('platform:workspace:user');
   });
+
+  it('refuses a different embedding model at start-up until reembed has run', async () => {
+    ollama.models.push('other-embed:latest');
+    const refused = await cli(['start'], { OLLAMA_EMBED_MODEL: 'other-embed' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('embedded with test-embed');
+    expect(refused.stderr).toContain('npm run cli -- reembed');
+    const reembedded = await cli(['reembed'], { OLLAMA_EMBED_MODEL: 'other-embed' });
+    expect(reembedded.stdout).toContain('Re-embedded 1 memories with other-embed');
+    expect((await cli(['doctor'], { OLLAMA_EMBED_MODEL: 'other-embed' })).code).toBe(0);
+  });
 });
