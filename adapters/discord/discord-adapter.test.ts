@@ -129,6 +129,13 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(await sink.eventFor(chatter.id)).toMatchObject({ kind: 'reply', addressed: false, threadId: fake.threadId, member: { userId: bob.id } });
   });
 
+  it('fetches a thread it has not seen to check that its parent channel is allowed', async () => {
+    const question = say(alice, `<@${fake.bot.id}> new thread`, { channelId: fake.lateThreadId });
+    expect(await sink.eventFor(question.id)).toMatchObject({ kind: 'mention', threadId: fake.lateThreadId });
+    expect(fake.requestsTo('GET', new RegExp(`^/channels/${fake.lateThreadId}$`))).toHaveLength(1);
+    await answerTo(question.id, fake.lateThreadId);
+  });
+
   it('a reply to one of its answers (no mention) is an addressed reply and is answered', async () => {
     const question = say(alice, `<@${fake.bot.id}> pizza?`);
     await answerTo(question.id);

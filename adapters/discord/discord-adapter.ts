@@ -165,7 +165,7 @@ class DiscordAdapter implements RunningAdapter {
     if (list.length === 0 || guildId === null || list.includes(channelId)) return true;
     let channel = this.client.channels.cache.get(channelId) ?? null;
     // A thread seen only through a message may lack its parent; the channel is fetched once then.
-    if (channel === null || (channel.isThread() && !channel.parentId)) channel = await this.client.channels.fetch(channelId).catch(() => null);
+    if (channel === null || (channel.isThread() && !channel.parentId)) channel = await this.client.channels.fetch(channelId, { force: true }).catch(() => null);
     return channel !== null && channel.isThread() && channel.parentId !== null && list.includes(channel.parentId);
   }
 }

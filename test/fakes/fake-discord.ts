@@ -51,6 +51,8 @@ export class FakeDiscord {
   readonly otherChannelId = snowflake();
   /** A public thread under `channelId`. */
   readonly threadId = snowflake();
+  /** A thread under `channelId` that the client only learns of from a message (not in GUILD_CREATE). */
+  readonly lateThreadId = snowflake();
   /** Registered commands per route (`/applications/:app/commands` or the guild variant). */
   readonly commands = new Map<string, any[]>();
   /** Messages the fake knows (posted by the bot or built here), for `GET` and referenced messages. */
@@ -149,7 +151,7 @@ export class FakeDiscord {
   /** A member's message as MESSAGE_CREATE carries it (with `channel_type`), remembered for later fetches. */
   userMessage(author: FakeUser, content: string, options: { channelId?: string; replyTo?: string; id?: string } = {}): any {
     const channelId = options.channelId ?? this.channelId;
-    const channelType = channelId === this.threadId ? 11 : this.isDm(channelId) ? 1 : 0;
+    const channelType = this.isThread(channelId) ? 11 : this.isDm(channelId) ? 1 : 0;
     const mentions = content.includes(`<@${this.bot.id}>`) ? [this.bot] : [];
     return { ...this.remember(this.message({ ...options, channelId, author, content, mentions })), channel_type: channelType };
   }
@@ -188,13 +190,17 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private isThread(channelId: string): boolean {
+    return channelId === this.threadId || channelId === this.lateThreadId;
+  }
+
   private isDm(channelId: string): boolean {
     return [...this.dmChannels.values()].includes(channelId);
   }
 
   private channel(id: string): any {
     const base = { guild_id: this.guildId, permission_overwrites: [], position: 0, nsfw: false, last_message_id: null, rate_limit_per_user: 0, topic: null, parent_id: null };
-    if (id === this.threadId) {
+    if (this.isThread(id)) {
       const metadata = { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false, create_timestamp: new Date().toISOString() };
       return { ...base, id, type: 11, name: 'a thread', parent_id: this.channelId, owner_id: this.bot.id, thread_metadata: metadata, message_count: 0, member_count: 1, total_message_sent: 0 };
     }
