@@ -229,6 +229,15 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(logLines.some((line) => line.level === 50 && line.msg === 'discord event failed')).toBe(true);
   });
 
+  it('resumes after the gateway drops the connection and keeps answering', async () => {
+    fake.disconnect(4000);
+    const resume = await until(() => fake.resumes[0]);
+    expect(resume).toMatchObject({ token: 'test-token', session_id: expect.stringMatching(/^session-/) });
+    const question = say(alice, `<@${fake.bot.id}> still with me?`);
+    await answerTo(question.id);
+    expect(fake.identifies).toHaveLength(1);
+  });
+
   it('skips command registration when the registered set is unchanged', async () => {
     const putsBefore = fake.requestsTo('PUT', /\/commands$/).length;
     const getsBefore = fake.requestsTo('GET', /\/commands$/).length;

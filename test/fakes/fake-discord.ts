@@ -43,6 +43,8 @@ export function fakeUser(username: string, bot = false): FakeUser {
 export class FakeDiscord {
   readonly requests: DiscordRequest[] = [];
   readonly identifies: any[] = [];
+  /** RESUME payloads received after a dropped connection. */
+  readonly resumes: any[] = [];
   readonly bot = fakeUser('persona-bot', true);
   readonly applicationId = this.bot.id;
   readonly guildId = snowflake();
@@ -110,6 +112,11 @@ export class FakeDiscord {
   /** Sends a gateway dispatch (`op: 0`) to every connected client. */
   dispatch(type: string, data: unknown): void {
     for (const socket of this.sockets) this.sendOp(socket, { op: 0, t: type, s: ++this.seq, d: data });
+  }
+
+  /** Drops every gateway connection with this close code (4000 asks the client to resume). */
+  disconnect(code = 4000): void {
+    for (const socket of this.sockets) socket.close(code, 'dropped by the fake');
   }
 
   /** Resolves with the first recorded request (already seen or future) that matches. */
@@ -227,7 +234,10 @@ export class FakeDiscord {
 
   private onGatewayMessage(socket: WebSocket, payload: { op: number; d: any }): void {
     if (payload.op === 1) return this.sendOp(socket, { op: 11 });
-    if (payload.op === 6) return this.sendOp(socket, { op: 0, t: 'RESUMED', s: ++this.seq, d: {} });
+    if (payload.op === 6) {
+      this.resumes.push(payload.d);
+      return this.sendOp(socket, { op: 0, t: 'RESUMED', s: ++this.seq, d: {} });
+    }
     if (payload.op !== 2) return;
     this.identifies.push(payload.d);
     const ready = { v: 10, user: this.bot, guilds: [{ id: this.guildId, unavailable: true }], session_id: `session-${snowflake()}`, resume_gateway_url: this.wsUrl, shard: [0, 1], application: { id: this.applicationId, flags: 0 } };
