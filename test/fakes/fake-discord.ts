@@ -62,7 +62,6 @@ export class FakeDiscord {
   private readonly dmChannels = new Map<string, string>();
   private readonly failures: Array<{ method: string; pattern: RegExp; status: number }> = [];
   private readonly sockets = new Set<WebSocket>();
-  private readonly listeners = new Set<() => void>();
   private seq = 0;
   private server!: Server;
   private gateway!: WebSocketServer;
@@ -70,8 +69,7 @@ export class FakeDiscord {
     ['GET', /^\/gateway\/bot$/, () => ({ status: 200, body: { url: this.wsUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } })],
     ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => ({ status: 200, body: this.remember(this.message({ channelId: m[1]!, author: this.bot, content: r.body.content, replyTo: r.body.message_reference?.message_id })) })],
     ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => (this.messages.has(m[2]!) ? { status: 200, body: this.messages.get(m[2]!) } : { status: 404, body: { message: 'Unknown Message', code: 10008 } })],
-    ['PUT', /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/, () => ({ status: 204 })],
-    ['DELETE', /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/, () => ({ status: 204 })],
+    ['PUT|DELETE', /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/, () => ({ status: 204 })],
     ['POST', /^\/channels\/\d+\/typing$/, () => ({ status: 204 })],
     ['GET', /^\/channels\/(\d+)$/, (m) => ({ status: 200, body: this.channel(m[1]!) })],
     ['POST', /^\/users\/@me\/channels$/, (_m, r) => ({ status: 200, body: { id: this.dmChannel(r.body.recipient_id), type: 1, recipients: [{ ...this.bot, id: r.body.recipient_id, bot: false }] } })],
@@ -121,7 +119,11 @@ export class FakeDiscord {
 
   /** Resolves with the first recorded request (already seen or future) that matches. */
   async waitForRequest(matches: (request: DiscordRequest) => boolean, timeoutMs = 3_000): Promise<DiscordRequest> {
-    return waitFor(() => this.requests.find(matches), this.listeners, timeoutMs, 'a matching Discord request');
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 2))) {
+      const found = this.requests.find(matches);
+      if (found) return found;
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for a matching Discord request`);
   }
 
   /** Requests with this method whose path matches. */
@@ -265,14 +267,13 @@ export class FakeDiscord {
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
     const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readJson(request) };
     this.requests.push(recorded);
-    for (const listener of this.listeners) listener();
     const failure = this.failures.findIndex((item) => item.method === recorded.method && item.pattern.test(path));
     if (failure >= 0) {
       const [{ status }] = this.failures.splice(failure, 1) as [{ method: string; pattern: RegExp; status: number }];
       return reply(response, status, { message: 'Injected failure', code: 0 });
     }
     for (const [method, pattern, handler] of this.routes) {
-      const match = recorded.method === method ? path.match(pattern) : null;
+      const match = method.split('|').includes(recorded.method) ? path.match(pattern) : null;
       if (match) {
         const { status, body } = handler(match, recorded);
         return reply(response, status, body);
@@ -280,28 +281,6 @@ export class FakeDiscord {
     }
     reply(response, 404, { message: '404: Not Found', code: 0 });
   }
-}
-
-/** Resolves when `find` returns something, checking again whenever a listener fires. */
-function waitFor<T>(find: () => T | undefined, listeners: Set<() => void>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const found = find();
-      if (found === undefined) return;
-      cleanup();
-      resolve(found);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-    }, timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      listeners.delete(check);
-    };
-    listeners.add(check);
-    check();
-  });
 }
 
 async function readJson(request: IncomingMessage): Promise<any> {
