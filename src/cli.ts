@@ -2,12 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { formatReport } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
 import { buildCore, createLogger, type Core } from './main.js';
 import { formatMemberKey, parseMemberKey } from './memory/records.js';
 import { runBot } from './run.js';
-import { runChecks, StartupError } from './startup.js';
+import { assertReady, runChecks, StartupError } from './startup.js';
 
 const usage = `Usage: persona-bot <command> [options]
 
@@ -67,6 +68,8 @@ async function runTool(core: Core, command: string, args: string[]): Promise<num
       else console.log(json);
       return 0;
     }
+    case 'align':
+      return alignNow(core, values.member, values.all === true);
     case 'reembed': {
       const count = await reembedAll(core.store, core.model, core.config.OLLAMA_EMBED_MODEL, (done) => process.stderr.write(`\rembedded ${done}`));
       return print(`\nRe-embedded ${count} memories with ${core.config.OLLAMA_EMBED_MODEL}.`, 0);
@@ -94,6 +97,28 @@ function showMember(core: Core, text: string | undefined, json: boolean): number
     if (item.groundTruth !== null) console.log(`    right answer: ${item.groundTruth}`);
   }
   return 0;
+}
+
+/** `align`: due members by default, one member with --member, every member with ground truth with --all. */
+async function alignNow(core: Core, member: string | undefined, all: boolean): Promise<number> {
+  const { store, aligner, config } = core;
+  let memberIds: number[] | undefined;
+  if (member !== undefined) {
+    const key = memberArg(member);
+    const id = store.findMember(key);
+    if (id === undefined) return print(`No member ${formatMemberKey(key)}.`, 1);
+    memberIds = [id];
+  } else if (all) {
+    memberIds = store.listMembers().filter((summary) => summary.labelled > 0).map((summary) => summary.id);
+  }
+  await assertReady(core);
+  const reports = await aligner.run({ memberIds, limit: config.ALIGN_MAX_MEMBERS_PER_RUN });
+  if (reports.length === 0) return print(all ? 'No member has ground truth yet.' : 'No member has new ground truth; nothing to do (use --all to align everyone).', 0);
+  reports.forEach((report) => console.log(formatReport(report)));
+  const failed = reports.filter((report) => report.outcome === 'failed').length;
+  const accepted = reports.filter((report) => report.outcome === 'accepted').length;
+  console.log(`\n${reports.length} members: ${accepted} rewritten, ${reports.length - accepted - failed} kept, ${failed} failed.`);
+  return failed > 0 ? 1 : 0;
 }
 
 function memberArg(text: string | undefined): ReturnType<typeof parseMemberKey> & {} {

@@ -1,3 +1,4 @@
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 const bool = z
@@ -35,7 +36,10 @@ export const configSchema = z.object({
   FEEDBACK_NEGATIVE: list.default(['👎', '-1', 'thumbsdown']),
   FEEDBACK_POSITIVE: list.default(['👍', '+1', 'thumbsup']),
 
-  PERSONA_CRON: z.string().min(1).default('0 */6 * * *'),
+  PERSONA_CRON: z
+    .string()
+    .refine((value) => validCron(value), { message: 'must be a cron expression, e.g. "0 */6 * * *" (every 6 hours)' })
+    .default('0 */6 * * *'),
   PERSONA_MAX_CHARS: positiveInt.default(4_000),
   ALIGN_BATCH_SIZE: positiveInt.max(50).default(3),
   ALIGN_ITERATIONS: positiveInt.max(10).default(1),

@@ -1,7 +1,9 @@
 import pino, { type Logger } from 'pino';
 import { Agent } from './core/agent.js';
+import { Aligner } from './core/alignment.js';
 import { Bot } from './core/bot.js';
 import { Personas } from './core/personas.js';
+import { ProfileWriter } from './core/profile.js';
 import { defaultPromptsDir, Prompts } from './core/prompts.js';
 import type { Config } from './config.js';
 import { OllamaModel } from './llm/ollama-model.js';
@@ -17,6 +19,8 @@ export interface Core {
   prompts: Prompts;
   agent: Agent;
   personas: Personas;
+  profiles: ProfileWriter;
+  aligner: Aligner;
   bot: Bot;
   close(): void;
 }
@@ -48,7 +52,25 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },
   });
-  return { config, logger, store, model, prompts, agent, personas, bot, close: () => store.close() };
+  const profiles = new ProfileWriter({ store, model, prompts, temperature: config.LLM_TEMPERATURE });
+  const aligner = new Aligner({
+    store,
+    model,
+    prompts,
+    agent,
+    personas,
+    profiles,
+    logger: logger.child({ job: 'alignment' }),
+    temperature: config.LLM_TEMPERATURE,
+    settings: {
+      batchSize: config.ALIGN_BATCH_SIZE,
+      iterations: config.ALIGN_ITERATIONS,
+      validate: config.ALIGN_VALIDATE,
+      maxChars: config.PERSONA_MAX_CHARS,
+      concurrency: config.ALIGN_CONCURRENCY,
+    },
+  });
+  return { config, logger, store, model, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
 }
 
 /** A pino logger writing JSON to `destination` (stderr by default); message text only at debug. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { startConsole } from '../adapters/console/console-adapter.js';
 import type { Config } from './config.js';
 import type { RunningAdapter } from './core/ports.js';
+import { scheduleAlignment } from './jobs/alignment-job.js';
 import { buildCore, createLogger, type Core } from './main.js';
 import { assertReady } from './startup.js';
 
@@ -35,7 +36,10 @@ export async function runBot(config: Config, options: { forceConsole?: boolean }
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     void startAdapters(core, useConsole, () => void shutdown('console closed'))
-      .then((adapters) => running.push(...adapters))
+      .then((adapters) => {
+        // The schedule stops first at shutdown, so no rewrite starts while adapters drain.
+        running.push(alignmentJob(core), ...adapters);
+      })
       .catch(async (error: unknown) => {
         logger.error({ err: error }, 'start-up failed');
         console.error(error instanceof Error ? error.message : error);
@@ -64,6 +68,18 @@ async function startAdapters(core: Core, useConsole: boolean, onConsoleClosed: (
   }
   logger.info({ adapters: adapters.map((adapter) => adapter.name) }, 'persona-bot is running');
   return adapters;
+}
+
+function alignmentJob(core: Core): Stoppable {
+  const { config, aligner, logger } = core;
+  const job = scheduleAlignment({
+    aligner,
+    cron: config.PERSONA_CRON,
+    logger: logger.child({ job: 'alignment' }),
+    maxMembers: config.ALIGN_MAX_MEMBERS_PER_RUN,
+    runTimeoutMs: config.ALIGN_RUN_TIMEOUT_MS,
+  });
+  return { name: 'alignment', stop: () => job.stop() };
 }
 
 async function stopAll(core: Core, running: Stoppable[], logger: Logger): Promise<void> {

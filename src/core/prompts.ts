@@ -20,7 +20,7 @@ export const promptPlaceholders = {
   'memory-none': [],
   profile: ['previous', 'interactions'],
   feedback: ['persona', 'question', 'expected', 'response'],
-  update: ['persona', 'feedback'],
+  update: ['persona', 'profile', 'feedback'],
   judge: ['question', 'expected', 'response'],
   'json-retry': ['error'],
 } as const satisfies Record<string, readonly string[]>;

@@ -32,7 +32,8 @@ export class OllamaModel implements LanguageModel {
     const response = await this.call(this.options.model, request.signal, (client) =>
       client.chat({
         model: this.options.model,
-        messages: [{ role: 'system', content: request.system }, ...request.messages.map(toOllamaMessage)],
+        // An empty system prompt is left out so the model's own default applies.
+        messages: [...(request.system ? [{ role: 'system', content: request.system }] : []), ...request.messages.map(toOllamaMessage)],
         tools: request.tools?.map(toOllamaTool),
         format: request.format,
         stream: false,

@@ -98,4 +98,22 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX alignment_runs_member ON alignment_runs (member_id, id);
     `,
   },
+  {
+    version: 2,
+    name: 'alignment due marks on members',
+    sql: `
+      -- When the member's ground truth last changed, and up to when it has been taken into account
+      -- (an alignment run started, or the persona was reset). Due members are found from an index, so
+      -- a scheduled run costs in proportion to the members with new ground truth, not to all members.
+      ALTER TABLE members ADD COLUMN feedback_at TEXT;
+      ALTER TABLE members ADD COLUMN aligned_at TEXT;
+      UPDATE members SET
+        feedback_at = (SELECT max(feedback_at) FROM interactions i WHERE i.member_id = members.id),
+        aligned_at = nullif(max(
+          coalesce((SELECT max(created_at) FROM persona_versions p WHERE p.member_id = members.id AND p.reason <> 'init'), ''),
+          coalesce((SELECT max(started_at) FROM alignment_runs r WHERE r.member_id = members.id), '')
+        ), '');
+      CREATE INDEX members_alignment_due ON members (feedback_at) WHERE feedback_at > coalesce(aligned_at, '');
+    `,
+  },
 ];

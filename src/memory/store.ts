@@ -28,6 +28,17 @@ export interface NewPersona {
   scoreAfter?: number | null;
 }
 
+/** One alignment attempt for one member. */
+export interface AlignmentRun {
+  memberId: number;
+  startedAt: Date;
+  finishedAt: Date;
+  outcome: 'accepted' | 'rejected';
+  detail: string;
+  modelCalls: number;
+  personaVersionId?: number;
+}
+
 /** A change to an interaction's feedback, written in one transaction. */
 export interface FeedbackChange {
   feedback: FeedbackKind;
@@ -173,6 +184,7 @@ export class Store {
              candidate_message_id = ?, feedback_at = ? WHERE id = ?`,
         )
         .run(change.feedback, change.groundTruth, change.correctionMessageId, change.candidateText, change.candidateMessageId, change.at.toISOString(), interactionId);
+      this.db.prepare('UPDATE members SET feedback_at = ? WHERE id = (SELECT member_id FROM interactions WHERE id = ?)').run(change.at.toISOString(), interactionId);
       this.reindexText(interactionId);
     });
   }
@@ -288,7 +300,45 @@ export class Store {
         persona.scoreAfter ?? null,
         persona.reason === 'aligned' ? learned : 0,
       );
+    // A reset starts over: ground truth given before it is not learned again by the next scheduled run.
+    if (persona.reason === 'reset') this.markAligned(persona.memberId, persona.at);
     return this.livePersonaById(Number(result.lastInsertRowid));
+  }
+
+  /** Members whose ground truth changed since their persona last took it into account, longest waiting first. */
+  membersDueForAlignment(limit: number): number[] {
+    return this.db
+      .prepare("SELECT id FROM members WHERE feedback_at > coalesce(aligned_at, '') ORDER BY feedback_at, id LIMIT ?")
+      .pluck()
+      .all(limit) as number[];
+  }
+
+  /** Records one finished alignment attempt; ground truth up to its start counts as taken into account. */
+  recordAlignmentRun(run: AlignmentRun): void {
+    this.transaction(() => {
+      this.db
+        .prepare('INSERT INTO alignment_runs (member_id, started_at, finished_at, outcome, detail, model_calls, persona_version_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(run.memberId, run.startedAt.toISOString(), run.finishedAt.toISOString(), run.outcome, run.detail, run.modelCalls, run.personaVersionId ?? null);
+      this.markAligned(run.memberId, run.startedAt);
+    });
+  }
+
+  /** The member's latest alignment attempt, if any. */
+  lastAlignmentRun(memberId: number): AlignmentRun | undefined {
+    const row = this.db.prepare('SELECT * FROM alignment_runs WHERE member_id = ? ORDER BY id DESC LIMIT 1').get(memberId) as
+      | { member_id: number; started_at: string; finished_at: string; outcome: AlignmentRun['outcome']; detail: string | null; model_calls: number; persona_version_id: number | null }
+      | undefined;
+    return (
+      row && {
+        memberId: row.member_id,
+        startedAt: new Date(row.started_at),
+        finishedAt: new Date(row.finished_at),
+        outcome: row.outcome,
+        detail: row.detail ?? '',
+        modelCalls: row.model_calls,
+        personaVersionId: row.persona_version_id ?? undefined,
+      }
+    );
   }
 
   /** The member's semantic profile, if one has been written. */
@@ -307,6 +357,10 @@ export class Store {
          ON CONFLICT (member_id) DO UPDATE SET summary = excluded.summary, through_interaction_id = excluded.through_interaction_id, updated_at = excluded.updated_at`,
       )
       .run(memberId, summary, throughInteractionId, at.toISOString());
+  }
+
+  private markAligned(memberId: number, at: Date): void {
+    this.db.prepare("UPDATE members SET aligned_at = max(coalesce(aligned_at, ''), ?) WHERE id = ?").run(at.toISOString(), memberId);
   }
 
   private livePersonaById(id: number): PersonaVersion {

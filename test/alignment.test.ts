@@ -1,0 +1,377 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlignmentSettings } from '../src/core/alignment.js';
+import { Aligner } from '../src/core/alignment.js';
+import type { MemberKey } from '../src/core/ports.js';
+import { scheduleAlignment } from '../src/jobs/alignment-job.js';
+import type { OllamaChatBody, ScriptedReply } from './fakes/fake-ollama.js';
+import { mention, member, reaction, reply } from './support/events.js';
+import { createTestBot, type TestBot } from './support/harness.js';
+import { RecordingChat } from './support/recording-chat.js';
+
+const alice = member('alice');
+const bob = member('bob');
+const silent = pino({ level: 'silent' });
+
+/** Alice's three questions, the bot's wrong answers and her corrections. */
+const lessons = [
+  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
+  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
+  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
+];
+
+/** What each request to the fake model was, from the prompt it carries. */
+type Kind = 'profile' | 'feedback' | 'update' | 'judge' | 'retry' | 'agent';
+
+function kindOf(body: OllamaChatBody): Kind {
+  const first = body.messages.find((message) => message.role !== 'system')?.content ?? '';
+  if (body.messages.some((message) => message.content.startsWith('Your previous reply could not be used'))) return 'retry';
+  if (first.startsWith('You maintain a short profile')) return 'profile';
+  if (first.startsWith('You are a critical evaluator')) return 'feedback';
+  if (first.startsWith('You are a prompt-engineering assistant')) return 'update';
+  if (first.startsWith('Rate how well')) return 'judge';
+  return 'agent';
+}
+
+const improved = 'IMPROVED persona. Alice likes blue cheese, white wine with fish and flat whites. Call search_memory at least once.';
+
+let t: TestBot;
+let chat: RecordingChat;
+let personaForUpdate: string;
+
+/**
+ * A model that plays every role: the agent answers right only under the improved persona,
+ * feedback names the question, the update returns `personaForUpdate`.
+ */
+function brain(overrides: Partial<Record<Kind, (body: OllamaChatBody) => ScriptedReply | undefined>> = {}): void {
+  t.ollama.respond((body) => {
+    const kind = kindOf(body);
+    const override = overrides[kind]?.(body);
+    if (override) return override;
+    switch (kind) {
+      case 'profile':
+        return { content: 'Alice is particular about food and drink.' };
+      case 'feedback':
+        return { content: `Feedback: search for "${lessons.find((lesson) => body.messages.at(-1)!.content.includes(lesson.question))?.question}" and state her tastes.` };
+      case 'update':
+      case 'retry':
+        return { content: JSON.stringify({ persona: personaForUpdate }) };
+      case 'judge':
+        return { content: JSON.stringify({ score: 5, reason: 'partly' }) };
+      default: {
+        const system = (body.messages.find((message) => message.role === 'system')?.content ?? '') as string;
+        const question = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+        const lesson = lessons.find((item) => question.includes(item.question));
+        return { content: system.startsWith('IMPROVED') ? (lesson?.truth ?? 'ok') : (lesson?.answer ?? 'ok') };
+      }
+    }
+  });
+}
+
+function kinds(): Kind[] {
+  return t.ollama.chats().map(kindOf);
+}
+
+function count(kind: Kind): number {
+  return kinds().filter((found) => found === kind).length;
+}
+
+/** Alice (or `who`) asks each question, 👎s the answer and replies with the right one. */
+async function teach(who: MemberKey = alice, items = lessons): Promise<number> {
+  for (const lesson of items) {
+    t.ollama.script({ content: lesson.answer });
+    await t.bot.handle(mention(who, lesson.question), chat);
+    const answerId = chat.last().messageIds[0]!;
+    await t.bot.handle(reaction(who, answerId, '👎'), chat);
+    await t.bot.handle(reply(who, answerId, lesson.truth), chat);
+  }
+  return t.store.findMember(who)!;
+}
+
+function aligner(settings: Partial<AlignmentSettings> = {}): Aligner {
+  const { core } = t;
+  return new Aligner({
+    store: core.store,
+    model: core.model,
+    prompts: core.prompts,
+    agent: core.agent,
+    personas: core.personas,
+    profiles: core.profiles,
+    logger: silent,
+    temperature: 0.1,
+    settings: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1, ...settings },
+  });
+}
+
+beforeEach(async () => {
+  t = await createTestBot();
+  chat = new RecordingChat();
+  personaForUpdate = improved;
+});
+afterEach(async () => t.close());
+
+describe('test-time alignment', () => {
+  it('rewrites the persona of a member with three corrections from prompts that carry them', async () => {
+    const id = await teach();
+    const before = t.store.livePersona(id)!;
+    t.ollama.reset();
+    brain();
+
+    const reports = await t.core.aligner.run();
+
+    expect(reports).toMatchObject([{ memberId: id, outcome: 'accepted', scoreBefore: 0, scoreAfter: 1 }]);
+    const history = t.store.personaHistory(id, 10);
+    expect(history).toHaveLength(2);
+    const latest = history[0]!;
+    expect(latest).toMatchObject({ text: improved, reason: 'aligned', model: 'test-chat', scoreBefore: 0, scoreAfter: 1, correctionsLearned: 3 });
+    expect(latest.batchIds).toEqual(t.store.listInteractions(id).map((item) => item.id).reverse());
+    expect(latest.feedback).toHaveLength(3);
+    expect(Object.keys(latest.promptVersions)).toEqual(expect.arrayContaining(['feedback', 'update', 'judge']));
+
+    const feedbackPrompts = t.ollama.chats().filter((body) => kindOf(body) === 'feedback').map((body) => body.messages[0]!.content);
+    expect(feedbackPrompts).toHaveLength(3);
+    for (const [index, lesson] of lessons.entries()) {
+      const prompt = feedbackPrompts[index]!;
+      expect(prompt).toContain(lesson.question);
+      expect(prompt).toContain(`Answer the member wanted: ${lesson.truth}`);
+      expect(prompt).toContain(`Assistant's answer: ${lesson.answer}`);
+      expect(prompt).toContain(before.text);
+    }
+    const update = t.ollama.chats().find((body) => kindOf(body) === 'update')!;
+    expect(update.format).toMatchObject({ type: 'object', required: ['persona'] });
+    expect(update.messages[0]!.content).toContain(before.text);
+    expect(update.messages[0]!.content).toContain('Alice is particular about food and drink.');
+    for (const lesson of lessons) expect(update.messages[0]!.content).toContain(lesson.question);
+
+    // The ground truth is now taken into account: the next run does nothing.
+    t.ollama.reset();
+    expect(await t.core.aligner.run()).toEqual([]);
+    expect(t.ollama.chats()).toHaveLength(0);
+  });
+
+  it('reuses answers the live persona gave and simulates the rest (n = 3, E = 1)', async () => {
+    const id = await teach();
+    t.ollama.reset();
+    brain();
+    const reused = await aligner().alignMember(id);
+    // profile 1 + feedback 3 + update 1 + replay with the candidate 3; the live persona's answers are reused.
+    expect({ profile: count('profile'), agent: count('agent'), feedback: count('feedback'), update: count('update'), judge: count('judge') }).toEqual({ profile: 1, agent: 3, feedback: 3, update: 1, judge: 0 });
+    expect(reused.modelCalls).toBe(8);
+
+    // After a reset the stored answers came from another persona: all three are simulated again.
+    t.core.personas.reset(id);
+    t.ollama.reset();
+    brain();
+    const simulated = await aligner().alignMember(id);
+    expect({ profile: count('profile'), agent: count('agent'), feedback: count('feedback'), update: count('update') }).toEqual({ profile: 0, agent: 6, feedback: 3, update: 1 });
+    expect(simulated.modelCalls).toBe(10);
+
+    // Without validation (the paper's plain Algorithm 1) there is no replay.
+    t.core.personas.reset(id);
+    t.ollama.reset();
+    brain();
+    const plain = await aligner({ validate: false }).alignMember(id);
+    expect(plain).toMatchObject({ outcome: 'accepted', modelCalls: 7 });
+    expect(t.store.livePersona(id)).toMatchObject({ text: improved, scoreBefore: null, scoreAfter: null });
+  });
+
+  it("never lets a simulated question see its own row or later ones in memory", async () => {
+    const id = await teach();
+    t.core.personas.reset(id);
+    t.ollama.reset();
+    const toolResults = new Map<string, string>();
+    brain({
+      agent: (body) => {
+        const question = body.messages.find((message) => message.role === 'user')!.content;
+        const tool = body.messages.find((message) => message.role === 'tool');
+        if (!tool) return { toolCalls: [{ name: 'search_memory', arguments: { query: question } }] };
+        toolResults.set(question, tool.content);
+        return { content: 'noted' };
+      },
+    });
+    await aligner({ validate: false }).alignMember(id);
+
+    expect([...toolResults.keys()].sort()).toEqual(lessons.map((lesson) => lesson.question).sort());
+    for (const [index, lesson] of lessons.entries()) {
+      const seen = toolResults.get(lesson.question)!;
+      for (const [other, otherLesson] of lessons.entries()) {
+        if (other < index) expect(seen).toContain(otherLesson.truth);
+        else expect(seen).not.toContain(otherLesson.truth);
+      }
+    }
+  });
+
+  it('leaves members without new ground truth alone', async () => {
+    await teach(alice);
+    t.ollama.script({ content: 'an answer' });
+    await t.bot.handle(mention(bob, 'a question without feedback'), chat);
+    const bobId = t.store.findMember(bob)!;
+    t.ollama.reset();
+    brain();
+
+    const reports = await t.core.aligner.run();
+
+    expect(reports.map((report) => report.member)).toEqual(['discord:w1:alice']);
+    expect(t.store.personaHistory(bobId, 10).map((version) => version.reason)).toEqual(['init']);
+    expect(t.ollama.chats().some((body) => JSON.stringify(body).includes('a question without feedback'))).toBe(false);
+  });
+
+  it('aligns a member again only when new ground truth arrives', async () => {
+    const id = await teach(alice, lessons.slice(0, 2));
+    brain();
+    await t.core.aligner.run();
+    expect(t.store.membersDueForAlignment(10)).toEqual([]);
+    await teach(alice, lessons.slice(2));
+    expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+  });
+
+  it('does not start a run while one is going: two overlapping ticks run once', async () => {
+    await teach();
+    t.ollama.reset();
+    brain({ feedback: () => ({ content: 'slow feedback', delayMs: 50 }) });
+    const job = scheduleAlignment({ aligner: t.core.aligner, cron: '0 0 1 1 *', logger: silent, maxMembers: 10, runTimeoutMs: 60_000 });
+    try {
+      const [first, second] = await Promise.all([job.runNow(), job.runNow()]);
+      expect(second).toBe('busy');
+      expect(first).toMatchObject([{ outcome: 'accepted' }]);
+      expect(count('update')).toBe(1);
+      expect(t.store.personaHistory(t.store.findMember(alice)!, 10)).toHaveLength(2);
+    } finally {
+      await job.stop();
+    }
+  });
+
+  it('keeps the live persona when the model fails mid-run, and retries the member next run', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    t.ollama.reset();
+    brain({ update: () => ({ status: 500, error: 'model crashed' }) });
+
+    const [failed] = await t.core.aligner.run();
+
+    expect(failed).toMatchObject({ outcome: 'failed' });
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+    expect(t.store.lastAlignmentRun(id)).toBeUndefined();
+    expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+
+    t.ollama.reset();
+    brain();
+    expect(await t.core.aligner.run()).toMatchObject([{ outcome: 'accepted' }]);
+  });
+
+  it('cancels cleanly when the run is aborted', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    t.ollama.reset();
+    const cancel = new AbortController();
+    brain({
+      feedback: () => {
+        cancel.abort(new Error('shutting down'));
+        return { content: 'late', delayMs: 200 };
+      },
+    });
+    const [report] = await t.core.aligner.run({ signal: cancel.signal });
+    expect(report).toMatchObject({ outcome: 'failed' });
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+    expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+  });
+
+  it.each([
+    ['empty', '   ', 'empty'],
+    ['too long', `Call search_memory. ${'x'.repeat(5000)}`, 'over the 4000 limit'],
+    ['without the tool rules', 'Alice likes blue cheese. Answer briefly.', 'search_memory is not mentioned'],
+  ])('rejects a rewrite that is %s', async (_name, rewrite, reason) => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    personaForUpdate = rewrite;
+    t.ollama.reset();
+    brain();
+
+    const [report] = await t.core.aligner.run();
+
+    expect(report).toMatchObject({ outcome: 'rejected' });
+    expect(report!.reason).toContain(reason);
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+    expect(t.store.lastAlignmentRun(id)).toMatchObject({ outcome: 'rejected' });
+    expect(t.store.membersDueForAlignment(10)).toEqual([]);
+  });
+
+  it('rejects a rewrite that answers the batch worse than the live persona', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    personaForUpdate = 'WORSE persona. Call search_memory once.';
+    t.ollama.reset();
+    // The live persona's answers are right this time (👍 on each), the candidate's are not.
+    brain({ agent: () => ({ content: 'something else' }) });
+    for (const item of t.store.listInteractions(id)) {
+      t.store.applyFeedback(item.id, { feedback: 'positive', groundTruth: item.answer, correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date() });
+    }
+
+    const [report] = await t.core.aligner.run();
+
+    expect(report).toMatchObject({ outcome: 'rejected', scoreBefore: 1, scoreAfter: 0 });
+    expect(report!.reason).toContain('scored worse on the batch (1.00 → 0.00)');
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+  });
+
+  it('asks a judge for long answers and scores with its structured reply', async () => {
+    const long = [
+      { question: 'plan my saturday', answer: 'sleep in', truth: 'a long hike in the hills then a big dinner with friends' },
+      { question: 'suggest a book', answer: 'a thriller', truth: 'something slow and literary, ideally a Russian classic' },
+      { question: 'what should I cook', answer: 'pasta', truth: 'a spicy curry with plenty of vegetables and rice' },
+    ];
+    const id = await teach(alice, long);
+    t.ollama.reset();
+    let judged = 0;
+    brain({
+      judge: (body) => {
+        judged += 1;
+        // The candidate's answers (under the improved persona) are judged better.
+        return { content: JSON.stringify({ score: body.messages.at(-1)!.content.includes("Assistant's answer: ok") ? 8 : 2, reason: 'r' }) };
+      },
+    });
+    const report = await aligner().alignMember(id);
+    expect(judged).toBe(6);
+    const judge = t.ollama.chats().find((body) => kindOf(body) === 'judge')!;
+    expect(judge.format).toMatchObject({ type: 'object', required: ['score', 'reason'] });
+    expect(report).toMatchObject({ outcome: 'accepted' });
+    expect(report.scoreBefore).toBeCloseTo(0.2);
+    expect(report.scoreAfter).toBeCloseTo(0.8);
+  });
+
+  it('retries a structured answer once, showing the model its mistake', async () => {
+    const id = await teach();
+    t.ollama.reset();
+    brain({ update: () => ({ content: 'Here is the new persona: be nice' }) });
+    const report = await aligner().alignMember(id);
+    expect(report).toMatchObject({ outcome: 'accepted' });
+    const retry = t.ollama.chats().find((body) => kindOf(body) === 'retry')!;
+    expect(retry.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(retry.messages[2]!.content).toContain('it was not valid JSON');
+    expect(t.store.livePersona(id)!.text).toBe(improved);
+  });
+
+  it('gives up on an item after a second unusable structured answer, keeping the persona', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    t.ollama.reset();
+    brain({ update: () => ({ content: '{"persona": 3}' }), retry: () => ({ content: 'still not json' }) });
+    const report = await aligner().alignMember(id);
+    expect(report).toMatchObject({ outcome: 'failed' });
+    expect(report.reason).toContain('did not follow the schema');
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+  });
+
+  it("keeps members apart: aligning Alice never reads or changes Bob's memory", async () => {
+    await teach(alice);
+    const bobLessons = [{ question: 'favourite football team?', answer: 'Arsenal', truth: 'Celtic' }];
+    const bobId = await teach(bob, bobLessons);
+    const bobPersona = t.store.livePersona(bobId)!;
+    t.ollama.reset();
+    brain();
+    await aligner().alignMember(t.store.findMember(alice)!);
+    expect(JSON.stringify(t.ollama.chats())).not.toContain('Celtic');
+    expect(t.store.livePersona(bobId)!.id).toBe(bobPersona.id);
+    expect(t.store.profile(bobId)).toBeUndefined();
+  });
+});
