@@ -46,6 +46,7 @@ export class PersonaCommand {
       `Your persona (version ${versions.length > 0 ? this.versionNumber(memberId, persona) : 1}, ${describe(persona)}).`,
       `It has learned from ${persona.correctionsLearned} of your ${total} labelled answers.`,
       scoreTrend(versions),
+      lastAttempt(this.store, memberId, persona),
       '',
       persona.text,
       '',
@@ -85,7 +86,7 @@ export class PersonaCommand {
     if (memberId === undefined) return 'I keep nothing about you.';
     if (!confirmed) {
       const count = this.store.listInteractions(memberId).length;
-      return `This deletes everything I keep about you: ${count} interactions with their corrections, your profile and every persona version. It cannot be undone.\nTo go ahead, run: /persona forget confirm`;
+      return `This deletes everything I keep about you: ${count} interactions with their corrections, your profile and every persona version. It cannot be undone.\nTo go ahead, run: ${confirmHint[member.platform]}`;
     }
     const { interactions } = this.store.forgetMember(memberId);
     return `Done. I deleted ${interactions} interactions, your profile and your persona. I will start fresh if you ask me something.`;
@@ -97,6 +98,13 @@ export class PersonaCommand {
 }
 
 const usage = 'Usage: /persona [view | history | reset | forget]';
+
+/** How each platform spells the confirmation (Discord has a boolean option, the others take a word). */
+const confirmHint: Record<MemberKey['platform'], string> = {
+  discord: '/persona forget confirm:True',
+  slack: '/persona forget confirm',
+  console: '/persona forget confirm',
+};
 
 function describe(version: PersonaVersion): string {
   const when = `${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -112,6 +120,13 @@ function scoreTrend(versions: PersonaVersion[]): string {
   const scored = versions.filter((version) => version.scoreAfter !== null).reverse();
   if (scored.length === 0) return '';
   return `Agreement with your corrections, by rewrite: ${scored.map((version) => `${fmt(version.scoreBefore ?? 0)}→${fmt(version.scoreAfter!)}`).join(', ')} (out of 1).`;
+}
+
+/** A newer rewrite that was not adopted, so the member knows their feedback was looked at. */
+function lastAttempt(store: Store, memberId: number, persona: PersonaVersion): string {
+  const run = store.lastAlignmentRun(memberId);
+  if (!run || run.outcome !== 'rejected' || run.finishedAt <= persona.createdAt) return '';
+  return `A rewrite on ${run.finishedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC was not adopted (${run.detail.replace(/^rewrite rejected: /, '')}).`;
 }
 
 function fmt(score: number): string {
