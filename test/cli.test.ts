@@ -93,7 +93,7 @@ describe('tools', () => {
     ollama.respond((body) => (body.format ? { content: JSON.stringify({ persona: 'Sam counts in sevens. Call search_memory first.' }) } : undefined));
     const aligned = await cli(['align']);
     expect(aligned.code).toBe(0);
-    expect(aligned.stdout).toMatch(new RegExp(`^${key}: accepted \\(learned from 1 labelled answers, score 0\\.00 → 0\\.00\\); \\d+ model calls`, 'm'));
+    expect(aligned.stdout).toMatch(new RegExp(`^${key}: accepted \\(learned from 1 labelled answer, score 0\\.00 → 0\\.00\\); \\d+ model calls`, 'm'));
     expect(aligned.stdout).toContain('1 members: 1 rewritten, 0 kept, 0 failed.');
     expect(JSON.parse((await cli(['show', key!, '--json'])).stdout).persona).toMatchObject({ reason: 'aligned', text: 'Sam counts in sevens. Call search_memory first.' });
     expect((await cli(['align'])).stdout).toContain('No member has new ground truth');

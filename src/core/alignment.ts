@@ -192,7 +192,7 @@ export class Aligner {
     }
     const batchIds = batch.map((item) => item.id);
     if (!adopted) return { outcome: 'rejected', reason: rejection, scores: rejectedScores };
-    const reason = `learned from ${batch.length} labelled answers${rejection ? `; a later round was not kept (${rejection})` : ''}`;
+    const reason = `learned from ${batch.length} labelled answer${batch.length === 1 ? '' : 's'}${rejection ? `; a later round was not kept (${rejection})` : ''}`;
     return { outcome: 'accepted', reason, text: adopted.text, batchIds, feedback: feedbackLog, scores: adopted.scores };
   }
 

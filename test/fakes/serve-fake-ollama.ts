@@ -4,6 +4,14 @@ import { FakeOllama } from './fake-ollama.js';
 const fake = await FakeOllama.start({ models: ['test-chat:latest', 'test-embed:latest'], port: Number(process.argv[2] ?? 11999) });
 fake.respond((body) => {
   const last = body.messages.at(-1)!;
+  const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
+  if (prompt.startsWith('You maintain a short profile')) return { content: 'Cares about food and wine pairings; accepts short, definite answers.' };
+  if (prompt.startsWith('You are a critical evaluator')) return { content: 'Search memory for earlier pairings and answer with the pairing the member settled on.' };
+  if (body.format && prompt.startsWith('You are a prompt-engineering assistant')) {
+    const persona = /Current persona:\n([\s\S]*?)\n\nWhat the member's history/.exec(prompt)?.[1] ?? '';
+    return { content: JSON.stringify({ persona: `${persona}\n\nThis member prefers dry white wine with fish; answer with their pairing.` }) };
+  }
+  if (body.format) return { content: JSON.stringify({ score: 7, reason: 'close' }) };
   if (body.tools && last.role === 'user') return { toolCalls: [{ name: 'search_memory', arguments: { query: last.content } }] };
   const memory = [...body.messages].reverse().find((message) => message.role === 'tool')?.content ?? '';
   const question = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
