@@ -2,7 +2,9 @@
  * `npm run bench`: figures for the parts of an answer that are ours, with a model that answers instantly.
  *  1. per-mention overhead outside the model (store, persona, memory search, agent loop), p50/p99;
  *  2. top-K hybrid retrieval for one member with 1k and 10k memories, in a database of 100k
- *     interactions across 1k members (768-dimension vectors, as nomic-embed-text gives).
+ *     interactions across 1k members (768-dimension vectors, as nomic-embed-text gives);
+ *  3. finding the members due for alignment when 20 of the 1k have new ground truth, and one
+ *     member's alignment (n = 3, E = 1, validated) outside the model.
  * Set BENCH_TOTAL to change the database size (default 100000).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Agent } from '../src/core/agent.js';
+import { Aligner } from '../src/core/alignment.js';
 import { Bot } from '../src/core/bot.js';
 import { Personas } from '../src/core/personas.js';
+import { ProfileWriter } from '../src/core/profile.js';
 import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
 import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
 import { Store } from '../src/memory/store.js';
@@ -29,6 +33,7 @@ const zipfTotal = zipf.reduce((sum, weight) => sum + weight, 0);
 class InstantModel implements LanguageModel {
   readonly modelName = 'instant';
   async chat(request: ChatRequest): Promise<ChatResult> {
+    if (request.format) return { content: JSON.stringify({ persona: 'A rewritten persona. Call search_memory first.', score: 5, reason: 'ok' }), toolCalls: [], promptTokens: 0, completionTokens: 0 };
     const used = request.messages.some((message) => message.role === 'tool');
     return used || !request.tools
       ? { content: 'an answer', toolCalls: [], promptTokens: 0, completionTokens: 0 }
@@ -110,6 +115,39 @@ async function main(): Promise<void> {
     samples.push(performance.now() - t0);
   }
   console.log(`per-mention overhead outside the model (member with 1k memories, one memory search): p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`);
+  const labelled = store.db.prepare("SELECT id FROM members WHERE user_id LIKE 'u%' ORDER BY id LIMIT 20").pluck().all() as number[];
+  for (const memberId of [medium, ...labelled]) {
+    for (const item of store.listInteractions(memberId, { limit: 3 })) {
+      store.applyFeedback(item.id, { feedback: 'negative_corrected', groundTruth: sentence(), correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date() });
+    }
+  }
+  const due: number[] = [];
+  for (let i = 0; i < 300; i += 1) {
+    const t0 = performance.now();
+    store.membersDueForAlignment(50);
+    due.push(performance.now() - t0);
+  }
+  console.log(`members due for alignment (21 of ${MEMBERS} with new ground truth): p50 ${percentile(due, 50).toFixed(3)} ms, p99 ${percentile(due, 99).toFixed(3)} ms`);
+  const personas = new Personas(store, prompts);
+  const aligner = new Aligner({
+    store,
+    model,
+    prompts,
+    agent,
+    personas,
+    profiles: new ProfileWriter({ store, model, prompts, temperature: 0.1 }),
+    logger: pino({ level: 'silent' }),
+    temperature: 0.1,
+    settings: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
+  });
+  const aligned: number[] = [];
+  for (const memberId of labelled) {
+    personas.reset(memberId);
+    const t0 = performance.now();
+    await aligner.alignMember(memberId);
+    aligned.push(performance.now() - t0);
+  }
+  console.log(`one member's alignment outside the model (n = 3, E = 1, validated, answers simulated): p50 ${percentile(aligned, 50).toFixed(2)} ms, max ${Math.max(...aligned).toFixed(2)} ms`);
   console.log(`process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   store.close();
   rmSync(dir, { recursive: true, force: true });
