@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util';
+import { findMethod, methodNames, type MethodName } from './methods.js';
+import { findTask, taskIds, type TaskId } from './tasks.js';
+
+/** A command-line mistake; the message says what to change. */
+export class EvalUsageError extends Error {
+  readonly code = 'EVAL_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvalUsageError';
+  }
+}
+
+/** The options of one evaluation run. */
+export interface EvalOptions {
+  task: TaskId;
+  data?: string;
+  split: string;
+  questionsFile?: string;
+  outputsFile?: string;
+  methods: MethodName[];
+  users: number;
+  limitQuestions?: number;
+  model?: string;
+  out: string;
+  wikipedia: boolean;
+}
+
+/** The usage text of `npm run eval`. */
+export const evalUsage = `Usage: npm run eval -- --task <task> --data <dir> [options]
+
+Runs the LaMP benchmark with the bot's own agent, memory and alignment against your Ollama model,
+prints a table like the PersonaAgent paper's Table 2 and writes it, with every prediction, to --out.
+
+  --task <task>            ${taskIds.join(' | ')}
+  --data <dir>             folder with <split>_questions.json and <split>_outputs.json (LaMP's files,
+                           or the per-user shape [{user_id, profile, query}] with an outputs file)
+  --split <name>           which files to read (default dev)
+  --questions <file>       the questions file, when it is named otherwise (instead of --data)
+  --outputs <file>         the gold outputs file, when it is named otherwise
+  --methods <list>         comma-separated, default all: ${methodNames.join(', ')}
+  --users <n>              the n users with the most history (default 100)
+  --limit-questions <n>    ask at most n questions in all (a quick look)
+  --model <name>           Ollama chat model (default OLLAMA_MODEL)
+  --out <dir>              results, cache and per-method databases (default results)
+  --no-wiki                no Wikipedia tool (offline runs)
+  --help                   this text
+
+Settings such as OLLAMA_HOST, OLLAMA_EMBED_MODEL, LLM_TEMPERATURE, MEMORY_TOP_K, ALIGN_BATCH_SIZE and
+ALIGN_ITERATIONS are read from the environment (.env) as for the bot. Every model answer is cached in
+--out, so an interrupted run resumes where it stopped and a rerun makes no model calls.`;
+
+/** Parses the arguments; 'help' when help was asked for. Throws EvalUsageError on a mistake. */
+export function parseEvalArgs(argv: string[]): EvalOptions | 'help' {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new EvalUsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  if (!values.task) throw new EvalUsageError(`--task is required: one of ${taskIds.join(', ')}.`);
+  const task = findTask(values.task);
+  if (!task) throw new EvalUsageError(`Unknown task "${values.task}": use one of ${taskIds.join(', ')}.`);
+  if (!values.data && !values.questions) throw new EvalUsageError('--data <dir> is required (or --questions <file> with --outputs <file>).');
+  if (!values.data && !values.outputs) throw new EvalUsageError('--outputs <file> is required with --questions when --data is not given.');
+  return {
+    task: task.id,
+    data: values.data,
+    split: nonEmpty(values.split ?? 'dev', '--split'),
+    questionsFile: values.questions,
+    outputsFile: values.outputs,
+    methods: parseMethods(values.methods),
+    users: positive(values.users ?? '100', '--users'),
+    limitQuestions: values['limit-questions'] === undefined ? undefined : positive(values['limit-questions'], '--limit-questions'),
+    model: values.model === undefined ? undefined : nonEmpty(values.model, '--model'),
+    out: nonEmpty(values.out ?? 'results', '--out'),
+    wikipedia: values['no-wiki'] !== true,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      task: { type: 'string' },
+      data: { type: 'string' },
+      split: { type: 'string' },
+      questions: { type: 'string' },
+      outputs: { type: 'string' },
+      methods: { type: 'string' },
+      users: { type: 'string' },
+      'limit-questions': { type: 'string' },
+      model: { type: 'string' },
+      out: { type: 'string' },
+      'no-wiki': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function parseMethods(text: string | undefined): MethodName[] {
+  if (text === undefined) return [...methodNames];
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !findMethod(name));
+  if (unknown.length > 0) throw new EvalUsageError(`Unknown method(s) ${unknown.map((name) => `"${name}"`).join(', ')}: use ${methodNames.join(', ')}.`);
+  if (names.length === 0) throw new EvalUsageError('--methods lists no method.');
+  // Paper order, each once, whatever order they were given in.
+  return methodNames.filter((name) => names.includes(name));
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new EvalUsageError(`${flag} must be a whole number above 0, not "${text}".`);
+  return value;
+}
+
+function nonEmpty(text: string, flag: string): string {
+  if (text.trim() === '') throw new EvalUsageError(`${flag} must not be empty.`);
+  return text.trim();
+}

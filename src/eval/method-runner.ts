@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import { Agent } from '../core/agent.js';
+import { Aligner } from '../core/alignment.js';
+import { Personas } from '../core/personas.js';
+import { ProfileWriter } from '../core/profile.js';
+import type { Encyclopedia, LanguageModel, ToolCall } from '../core/ports.js';
+import type { Prompts } from '../core/prompts.js';
+import { Store } from '../memory/store.js';
+import type { EvalPrompts } from './eval-prompts.js';
+import type { EvalQuestion, EvalUser } from './lamp-data.js';
+import { importProfile, memberKeyFor } from './memory-import.js';
+import type { MethodSpec } from './methods.js';
+import type { SetupRecord } from './predictions-log.js';
+import type { TaskSpec } from './tasks.js';
+
+/** Settings the bot's code is built with for an evaluation run. */
+export interface EvalSettings {
+  embedModel: string;
+  temperature: number;
+  /** K for the agent's memory search (RAG-k methods use their own k). */
+  topK: number;
+  maxSteps: number;
+  alignment: { batchSize: number; iterations: number; validate: boolean; maxChars: number; concurrency: number };
+}
+
+/** What opening a method's run needs. */
+export interface MethodContextOptions {
+  spec: MethodSpec;
+  task: TaskSpec;
+  dbPath: string;
+  model: LanguageModel;
+  encyclopedia?: Encyclopedia;
+  prompts: Prompts;
+  evalPrompts: EvalPrompts;
+  settings: EvalSettings;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/** A user's setup, as far as answering needs it. */
+export type UserSetup = Omit<SetupRecord, 'type' | 'usage'>;
+
+/** What one answer produced. */
+export interface MethodAnswerResult {
+  output: string;
+  toolCalls: ToolCall[];
+  retrievedIds: number[];
+}
+
+/**
+ * One method's run on its own database, wired from the bot's own classes (Store, Agent, Personas,
+ * ProfileWriter, Aligner): the evaluation measures the code the bot runs, not a copy of it.
+ */
+export class MethodRunner {
+  readonly store: Store;
+  private readonly agent: Agent;
+  private readonly personas: Personas;
+  private readonly profiles: ProfileWriter;
+  private readonly aligner: Aligner;
+
+  constructor(private readonly options: MethodContextOptions) {
+    const { spec, model, prompts, settings, encyclopedia } = options;
+    this.store = Store.open(options.dbPath);
+    const topK = spec.answer.kind === 'direct' && spec.answer.retrieve > 0 ? spec.answer.retrieve : settings.topK;
+    this.agent = new Agent({ model, store: this.store, prompts, encyclopedia, embedModel: settings.embedModel, topK, temperature: settings.temperature, maxSteps: settings.maxSteps });
+    this.personas = new Personas(this.store, prompts);
+    this.profiles = new ProfileWriter({ store: this.store, model, prompts, temperature: settings.temperature });
+    this.aligner = new Aligner({
+      store: this.store,
+      model,
+      prompts,
+      agent: this.agent,
+      personas: this.personas,
+      profiles: this.profiles,
+      logger: options.logger,
+      settings: settings.alignment,
+      temperature: settings.temperature,
+    });
+  }
+
+  /** Imports the user's history (when the method uses memory), writes the profile and persona, aligns. */
+  async prepare(user: EvalUser): Promise<UserSetup> {
+    const { spec, task, signal } = this.options;
+    const imported = spec.memory
+      ? await importProfile({ store: this.store, model: this.options.model, prompts: this.options.evalPrompts, task, embedModel: this.options.settings.embedModel, signal }, user)
+      : { memberId: this.store.ensureMember(memberKeyFor(task, user), new Date(0)), imported: 0 };
+    const setup: UserSetup = { userId: user.userId, memberId: imported.memberId, imported: imported.imported };
+    if (spec.profile) await this.profiles.refresh(setup.memberId, signal);
+    if (spec.answer.kind !== 'agent' || spec.answer.persona === 'neutral') return setup;
+    if (spec.answer.persona === 'aligned') setup.alignment = await this.align(setup.memberId);
+    setup.personaVersionId = this.personas.live(setup.memberId).id;
+    return setup;
+  }
+
+  /** Answers one test question for a prepared user. Nothing about the question is stored. */
+  async answer(setup: UserSetup, question: EvalQuestion): Promise<MethodAnswerResult> {
+    const { spec, evalPrompts, signal } = this.options;
+    if (spec.answer.kind === 'direct') return this.answerDirect(setup.memberId, question, spec.answer.retrieve, spec.answer.withProfile);
+    const persona = spec.answer.persona === 'neutral' ? evalPrompts.render('eval-neutral-persona') : this.personas.live(setup.memberId).text;
+    const result = await this.agent.answer({ memberId: setup.memberId, persona, question: question.input, tools: spec.answer.tools, signal });
+    return { output: result.answer, toolCalls: result.toolCalls, retrievedIds: result.retrievedIds };
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.store.close();
+  }
+
+  /** Algorithm 1 once per member; a member aligned by an earlier, interrupted run is not aligned again. */
+  private async align(memberId: number): Promise<NonNullable<UserSetup['alignment']>> {
+    const earlier = this.store.lastAlignmentRun(memberId);
+    if (earlier) return { outcome: earlier.outcome, reason: earlier.detail, modelCalls: earlier.modelCalls, personaVersionId: earlier.personaVersionId };
+    const report = await this.aligner.alignMember(memberId, { signal: this.options.signal });
+    return { outcome: report.outcome, reason: report.reason, modelCalls: report.modelCalls, personaVersionId: report.personaVersionId };
+  }
+
+  private async answerDirect(memberId: number, question: EvalQuestion, retrieve: number, withProfile: boolean): Promise<MethodAnswerResult> {
+    const { evalPrompts, model, settings, signal } = this.options;
+    const records = retrieve > 0 ? await this.agent.recall(memberId, question.input, undefined, signal) : [];
+    const memories = this.agent.formatMemories(records);
+    const content =
+      retrieve === 0
+        ? question.input
+        : withProfile
+          ? evalPrompts.render('eval-pag', { profile: this.store.profile(memberId)?.summary ?? '(none)', memories, question: question.input })
+          : evalPrompts.render('eval-rag', { memories, question: question.input });
+    const reply = await model.chat({ system: evalPrompts.render('eval-system'), messages: [{ role: 'user', content }], temperature: settings.temperature, signal });
+    return { output: reply.content, toolCalls: [], retrievedIds: records.map((record) => record.id) };
+  }
+}
