@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { EvalUsageError, parseEvalArgs } from './args.js';
+import { methodNames } from './methods.js';
+
+describe('parseEvalArgs', () => {
+  it('fills the defaults', () => {
+    expect(parseEvalArgs(['--task', 'lamp2n', '--data', 'lamp'])).toEqual({
+      task: 'lamp2n',
+      data: 'lamp',
+      split: 'dev',
+      questionsFile: undefined,
+      outputsFile: undefined,
+      methods: [...methodNames],
+      users: 100,
+      limitQuestions: undefined,
+      model: undefined,
+      out: 'results',
+      wikipedia: true,
+    });
+  });
+
+  it('reads every option and keeps methods in the paper\'s order', () => {
+    const options = parseEvalArgs(['--task=lamp1', '--questions', 'q.json', '--outputs', 'o.json', '--methods', 'persona-agent, prompt,rag4', '--users', '5', '--limit-questions', '12', '--model', 'llama3.2:3b', '--out', 'r', '--no-wiki', '--split', 'train']);
+    expect(options).toMatchObject({ task: 'lamp1', questionsFile: 'q.json', outputsFile: 'o.json', methods: ['prompt', 'rag4', 'persona-agent'], users: 5, limitQuestions: 12, model: 'llama3.2:3b', out: 'r', wikipedia: false, split: 'train' });
+    expect(parseEvalArgs(['--help'])).toBe('help');
+  });
+
+  it('explains each mistake', () => {
+    const cases: Array<[string[], string]> = [
+      [[], '--task is required'],
+      [['--task', 'lamp2'], 'Unknown task "lamp2"'],
+      [['--task', 'lamp1'], '--data <dir> is required'],
+      [['--task', 'lamp1', '--questions', 'q.json'], '--outputs <file> is required'],
+      [['--task', 'lamp1', '--data', 'd', '--users', '0'], '--users must be a whole number above 0, not "0"'],
+      [['--task', 'lamp1', '--data', 'd', '--limit-questions', '2.5'], '--limit-questions must be a whole number'],
+      [['--task', 'lamp1', '--data', 'd', '--methods', 'rag2,pag4'], 'Unknown method(s) "rag2"'],
+      [['--task', 'lamp1', '--data', 'd', '--methods', ','], '--methods lists no method'],
+      [['--task', 'lamp1', '--data', 'd', 'extra'], 'Unexpected argument'],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseEvalArgs(argv), argv.join(' ')).toThrow(EvalUsageError);
+      expect(() => parseEvalArgs(argv)).toThrow(message);
+    }
+  });
+});
