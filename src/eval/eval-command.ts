@@ -86,7 +86,6 @@ async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'
   io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${config.OLLAMA_MODEL}\n`);
   const progress = new Progress(questions * methods.length, io.stderr);
   const outcomes = await runEval({ task, split: options.split, users, methods, outDir, fingerprint: dataset.fingerprint, model, meter, encyclopedia, prompts, evalPrompts, settings, logger, progress, signal: io.signal });
-  const results = outcomes.map((outcome) => summarise(outcome.spec, task, outcome.items, outcome.setups));
   const description: RunDescription = {
     task,
     split: options.split,
@@ -97,11 +96,7 @@ async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'
     wikipedia,
     alignment: { batchSize: settings.alignment.batchSize, iterations: settings.alignment.iterations },
   };
-  const markdown = renderMarkdown(description, results);
-  const base = join(outDir, `${task.id}-${options.split}-${slug(config.OLLAMA_MODEL)}`);
-  writeFileSync(`${base}.md`, markdown);
-  writeFileSync(`${base}.json`, `${JSON.stringify(jsonReport(description, settings, results, outcomes), null, 2)}\n`);
-  io.stdout.write(`\n${markdown}`);
+  const base = writeReports(join(outDir, `${task.id}-${options.split}-${slug(config.OLLAMA_MODEL)}`), description, settings, outcomes, io.stdout);
   io.stderr.write(`Model requests this run: ${model.stats.sent} sent to Ollama, ${model.stats.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
   return 0;
 }
@@ -115,6 +110,16 @@ function evalSettings(config: Config): EvalSettings {
     maxSteps: config.AGENT_MAX_STEPS,
     alignment: { batchSize: config.ALIGN_BATCH_SIZE, iterations: config.ALIGN_ITERATIONS, validate: false, maxChars: config.PERSONA_MAX_CHARS, concurrency: config.ALIGN_CONCURRENCY },
   };
+}
+
+/** Scores the outcomes, prints the table and writes `<base>.md` and `<base>.json`. */
+function writeReports(base: string, description: RunDescription, settings: EvalSettings, outcomes: MethodOutcome[], stdout: EvalIo['stdout'] & {}): string {
+  const results = outcomes.map((outcome) => summarise(outcome.spec, description.task, outcome.items, outcome.setups));
+  const markdown = renderMarkdown(description, results);
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(`${base}.json`, `${JSON.stringify(jsonReport(description, settings, results, outcomes), null, 2)}\n`);
+  stdout.write(`\n${markdown}`);
+  return base;
 }
 
 function jsonReport(run: RunDescription, settings: EvalSettings, results: MethodResult[], outcomes: MethodOutcome[]) {

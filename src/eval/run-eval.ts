@@ -76,6 +76,8 @@ export function methodFiles(run: Pick<EvalRun, 'task' | 'split' | 'fingerprint' 
     method: spec.name,
     model: run.model.modelName,
     ...run.settings,
+    // How many calls run at once does not change any answer.
+    alignment: { ...run.settings.alignment, concurrency: undefined },
     wikipedia: run.encyclopedia !== undefined,
     prompts: run.prompts.versions(Object.keys(promptPlaceholders) as PromptName[]),
     evalPrompts: run.evalPrompts.version(),
