@@ -72,7 +72,11 @@ async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'
   const dataset = loadDataset(task, { dir: options.data, split: options.split, questionsFile: options.questionsFile, outputsFile: options.outputsFile });
   const users = selectUsers(dataset.users, options.users, options.limitQuestions);
   const outDir = resolve(options.out);
-  mkdirSync(join(outDir, 'runs'), { recursive: true });
+  try {
+    mkdirSync(join(outDir, 'runs'), { recursive: true });
+  } catch (error) {
+    throw new EvalUsageError(`--out ${options.out} cannot be used: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
   const meter = new UsageMeter();
   const cache = new DiskCache(join(outDir, 'cache'));
   const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPromptsDir } from '../core/prompts.js';
 import { EvalPrompts } from './eval-prompts.js';
-import { EvalDataError, loadDataset, selectUsers, type EvalUser } from './lamp-data.js';
+import { EvalDataError, loadDataset, parseDate, selectUsers, type EvalUser } from './lamp-data.js';
 import { toMemoryItem } from './memory-import.js';
 import { getTask } from './tasks.js';
 
@@ -72,6 +72,15 @@ describe('reading the questions shape ({split}_questions.json + {split}_outputs.
       questions[1]!.profile = questions[0]!.profile;
     });
     expect(loadDataset(movies, { dir: data, split: 'dev' }).users[0]!.profile.map((item) => item.id)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+  });
+});
+
+describe('profile dates', () => {
+  it('reads years, epoch seconds, dates and zone-less times as UTC', () => {
+    const newYear2006 = Date.UTC(2006, 0, 1);
+    expect(parseDate('2011')).toBe(Date.UTC(2011, 0, 1));
+    expect(['1136073600', '2006-01-01', '2006-01-01 00:00:00', '2006-01-01T00:00:00Z'].map(parseDate)).toEqual([newYear2006, newYear2006, newYear2006, newYear2006]);
+    expect(parseDate('last spring')).toBeNaN();
   });
 });
 
