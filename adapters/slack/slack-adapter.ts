@@ -1,0 +1,173 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config.js';
+import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
+import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext, type SlackMessage, type SlackReaction } from './normalize.js';
+import { CommandChat, SlackChat, slackErrorSummary, type Respond } from './slack-chat.js';
+
+/** What `startSlack` needs; `clientOptions` lets tests move the Web API and turn its retries off. */
+export interface SlackOptions {
+  config: Config;
+  sink: EventSink;
+  logger: Logger;
+  clientOptions?: webApi.WebClientOptions;
+}
+
+/** A started Slack adapter; `port` is the HTTP port in HTTP mode. */
+export interface RunningSlack extends RunningAdapter {
+  readonly port?: number;
+}
+
+/** How many event ids are remembered to drop redeliveries (Slack retries within minutes). */
+const SEEN_EVENTS = 2_000;
+
+/**
+ * Connects to Slack with bolt: Socket Mode when SLACK_APP_TOKEN is set (no public URL needed),
+ * otherwise HTTP mode on SLACK_PORT with request signatures verified by bolt.
+ */
+export async function startSlack(options: SlackOptions): Promise<RunningSlack> {
+  const { config } = options;
+  if (!config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is not set');
+  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { signingSecret: config.SLACK_SIGNING_SECRET }),
+    clientOptions: {
+      ...(config.SLACK_API_URL ? { slackApiUrl: withSlash(config.SLACK_API_URL) } : {}),
+      // 429s wait for Retry-After inside the client; other failures retry for at most ~5 minutes.
+      retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      ...options.clientOptions,
+    },
+    logger: boltLogger(options.logger.child({ lib: 'bolt' })),
+    processBeforeResponse: false,
+    deferInitialization: true,
+  });
+  const adapter = new SlackAdapter(app, options);
+  adapter.listen();
+  // `init` calls auth.test: a bad token stops start-up here with Slack's reason.
+  await app.init();
+  const started = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
+  const port = socketMode ? undefined : ((started as Server).address() as AddressInfo).port;
+  options.logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'slack connected');
+  return { name: 'slack', port, stop: () => adapter.stop() };
+}
+
+/** The running adapter: one handler per event, each tracked so `stop` can wait for it. */
+class SlackAdapter {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly seen = new Set<string>();
+  private readonly logger: Logger;
+  private stopping = false;
+
+  constructor(
+    private readonly app: App,
+    private readonly options: SlackOptions,
+  ) {
+    this.logger = options.logger;
+  }
+
+  listen(): void {
+    const { app } = this;
+    app.event('app_mention', async ({ event, body, context, client }) =>
+      this.deliver(body.event_id, () => mentionEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
+    );
+    app.event('message', async ({ event, body, context, client }) =>
+      this.deliver(body.event_id, () => messageEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
+    );
+    for (const name of ['reaction_added', 'reaction_removed'] as const) {
+      app.event(name, async ({ event, body, context, client }) =>
+        this.deliver(body.event_id, () => reactionEvent(event as SlackReaction, this.context(context, body)), new SlackChat(client, this.logger)),
+      );
+    }
+    app.command('/persona', async ({ command, ack, respond, client, context }) => {
+      // Slack wants the acknowledgement within 3 seconds; the answer follows through response_url.
+      await ack();
+      await this.track(() => this.onCommand(command, context.teamId ?? command.team_id, client, respond));
+    });
+    app.error(async (error) => this.logger.error(slackErrorSummary(error), 'slack error'));
+  }
+
+  /** Finishes in-flight handlers within SHUTDOWN_GRACE_MS, then closes the connection or server. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const grace = new Promise((resolve) => setTimeout(resolve, this.options.config.SHUTDOWN_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
+  }
+
+  /** Normalises and hands one event to the core, once per event id. */
+  private async deliver(eventId: string | undefined, normalise: () => ChatEvent | null, chat: SlackChat): Promise<void> {
+    if (eventId && !this.firstTime(eventId)) return void this.logger.debug({ eventId }, 'redelivered event ignored');
+    await this.track(async () => {
+      const event = normalise();
+      if (event) await this.options.sink.handle(event, chat);
+    }, eventId);
+  }
+
+  private async onCommand(command: SlackCommand, teamId: string, client: webApi.WebClient, respond: Respond): Promise<void> {
+    const plain = commandEvent(command, { teamId }, new Date());
+    if (!plain) return;
+    // Acting on another member needs the caller to administer the workspace; ask Slack only then.
+    const isAdmin = commandTarget(plain) ? await this.isAdmin(client, plain.member.userId) : undefined;
+    await this.options.sink.handle(isAdmin === undefined ? plain : { ...plain, isAdmin }, new CommandChat(client, this.logger, respond));
+  }
+
+  private async isAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
+    try {
+      const { user } = await client.users.info({ user: userId });
+      return Boolean(user?.is_admin || user?.is_owner);
+    } catch (error) {
+      this.logger.warn({ userId, ...slackErrorSummary(error) }, 'could not check whether the member is an admin');
+      return false;
+    }
+  }
+
+  /** Runs a handler; an error is logged with ids and never reaches bolt or the process. */
+  private async track(work: () => Promise<void>, eventId?: string): Promise<void> {
+    if (this.stopping) return;
+    const task = work().catch((error: unknown) => this.logger.error({ eventId, ...slackErrorSummary(error) }, 'slack event failed'));
+    this.inFlight.add(task);
+    try {
+      await task;
+    } finally {
+      this.inFlight.delete(task);
+    }
+  }
+
+  private firstTime(eventId: string): boolean {
+    if (this.seen.has(eventId)) return false;
+    this.seen.add(eventId);
+    if (this.seen.size > SEEN_EVENTS) this.seen.delete(this.seen.values().next().value!);
+    return true;
+  }
+
+  private context(context: { teamId?: string; enterpriseId?: string; botUserId?: string }, body: { team_id?: string; enterprise_id?: string }): SlackContext {
+    return {
+      teamId: context.teamId ?? body.team_id ?? context.enterpriseId ?? body.enterprise_id ?? 'unknown',
+      botUserId: context.botUserId ?? '',
+      allowDms: this.options.config.SLACK_ALLOW_DMS,
+    };
+  }
+}
+
+/** bolt logs through pino: warnings and errors as they are, its chatter at debug. */
+function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (parts: unknown[]) => parts.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
+  return {
+    debug: (...parts) => logger.trace(text(parts)),
+    info: (...parts) => logger.debug(text(parts)),
+    warn: (...parts) => logger.warn(text(parts)),
+    error: (...parts) => logger.error(text(parts)),
+    setLevel: (next) => void (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** The Web API client joins method names to the base URL, so it must end with a slash. */
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,125 @@
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Chat, MemberKey, Place, SendTarget } from '../../src/core/ports.js';
+import { splitText } from '../split-text.js';
+
+type WebClient = webApi.WebClient;
+
+/** Slack accepts up to 40 000 characters but truncates display around 4 000; stay under it. */
+const MESSAGE_LIMIT = 3_500;
+
+/** Slack reaction names for the emoji the core uses. */
+const reactionNames: Record<string, string> = {
+  '✅': 'white_check_mark',
+  '👀': 'eyes',
+  '👍': '+1',
+  '👎': '-1',
+  '⚠️': 'warning',
+};
+
+/** Posts an ephemeral answer to a slash command through its `response_url`. */
+export type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
+
+/** What may be logged about a failed Web API call: its code and Slack's error name, never the text sent. */
+export function slackErrorSummary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const { code, data } = error as Error & { code?: unknown; data?: { error?: unknown } };
+  return { errorName: error.name, code, slackError: data?.error ?? error.message };
+}
+
+/**
+ * Makes text safe to post: `&`, `<` and `>` are escaped so nothing becomes a mention or link
+ * (`<!channel>`, `<@U…>`), and a plain `@here`/`@channel`/`@everyone` gets a zero-width space.
+ */
+export function escapeForSlack(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(here|channel|everyone)\b/gi, '@\u200b$1');
+}
+
+/** The Slack side of `Chat`, over the Web API. */
+export class SlackChat implements Chat {
+  constructor(
+    protected readonly client: WebClient,
+    protected readonly logger: Logger,
+  ) {}
+
+  /** Posts in the thread of the question (`thread_ts`); DMs get a thread only when the question was in one. */
+  async send(to: SendTarget, text: string): Promise<{ messageIds: string[] }> {
+    const threadTs = to.threadId ?? (isDirect(to.channelId) ? undefined : to.replyToId);
+    const messageIds: string[] = [];
+    for (const chunk of splitText(escapeForSlack(text), MESSAGE_LIMIT)) {
+      const posted = await this.client.chat.postMessage({ channel: to.channelId, text: chunk, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
+      if (posted.ts) messageIds.push(posted.ts);
+    }
+    this.logger.debug({ channelId: to.channelId, threadTs, messageIds, text }, 'sent');
+    return { messageIds };
+  }
+
+  /** An ephemeral message: only the member sees it, in the channel where they are. */
+  async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+    try {
+      await this.client.chat.postEphemeral({ channel: to.channelId, user: to.member.userId, text: escapeForSlack(text) });
+    } catch (error) {
+      // A private note that cannot be shown must not fail the event that caused it.
+      this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'ephemeral message not delivered');
+    }
+  }
+
+  /** Adds the bot's reaction; one it already added is fine. */
+  async react(to: { channelId: string; messageId: string }, emoji: string): Promise<void> {
+    try {
+      await this.client.reactions.add({ channel: to.channelId, timestamp: to.messageId, name: reactionName(emoji) });
+    } catch (error) {
+      if ((error as { data?: { error?: string } }).data?.error !== 'already_reacted') throw error;
+    }
+  }
+
+  /** Slack bots have no typing indicator: 👀 on the question while the bot works, removed after. */
+  async typing(to: Place & { messageId?: string }): Promise<() => Promise<void>> {
+    const { messageId } = to;
+    if (!messageId) return async () => undefined;
+    const target = { channel: to.channelId, timestamp: messageId, name: 'eyes' };
+    try {
+      await this.client.reactions.add(target);
+    } catch (error) {
+      this.logger.debug({ channelId: to.channelId, messageId, ...slackErrorSummary(error) }, 'thinking reaction not added');
+      return async () => undefined;
+    }
+    return async () => {
+      await this.client.reactions.remove(target).catch((error: unknown) => this.logger.debug({ channelId: to.channelId, messageId, ...slackErrorSummary(error) }, 'thinking reaction not removed'));
+    };
+  }
+}
+
+/** The chat for one `/persona` command: private answers go through the command's `response_url`. */
+export class CommandChat extends SlackChat {
+  constructor(
+    client: WebClient,
+    logger: Logger,
+    private readonly respond: Respond,
+  ) {
+    super(client, logger);
+  }
+
+  override async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+    try {
+      await this.respond({ response_type: 'ephemeral', text: escapeForSlack(text) });
+    } catch (error) {
+      this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'command response failed; trying an ephemeral message');
+      await super.sendPrivate(to, text);
+    }
+  }
+}
+
+/** Slack reaction names: known emoji are mapped, `:name:` loses its colons. */
+export function reactionName(emoji: string): string {
+  return reactionNames[emoji] ?? emoji.replace(/^:|:$/g, '');
+}
+
+/** DM channel ids start with D. */
+function isDirect(channelId: string): boolean {
+  return channelId.startsWith('D');
+}
