@@ -33,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch {
     // No .env file: settings come from the environment alone.
   }
+  // The evaluation keeps its own databases under --out; it never opens the bot's.
+  if (command === 'eval') return (await import('./eval/eval-command.js')).runEvalCommand(rest);
   const config = loadConfig(process.env);
   if (command === 'start' || command === 'chat') return runBot(config, { forceConsole: command === 'chat' });
   const core = buildCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
