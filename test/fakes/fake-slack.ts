@@ -1,0 +1,147 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call as the fake received it. */
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+/** What the fake answers for the bot's identity. */
+export const BOT_USER_ID = 'UBOT';
+export const TEAM_ID = 'T0001';
+
+/**
+ * A Slack Web API on 127.0.0.1 (`/api/<method>`, form or JSON bodies, as @slack/web-api sends
+ * them) plus the `response_url` endpoint of slash commands. It records every call.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly admins = new Set<string>();
+  /** Methods whose next call answers 429 with this Retry-After (seconds). */
+  readonly rateLimited = new Map<string, number>();
+  private server!: Server;
+  private ts = 1_700_000_000;
+
+  static async start(): Promise<FakeSlack> {
+    const fake = new FakeSlack();
+    fake.server = createServer((request, response) => void fake.route(request, response));
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  /** The Web API base URL (SLACK_API_URL). */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  /** A `response_url` for a slash command. */
+  responseUrl(id: string): string {
+    return `${this.base}/respond/${id}`;
+  }
+
+  /** Calls of one method, in order. */
+  called(method: string): SlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Waits until `count` calls of `method` have arrived. */
+  async waitFor(method: string, count = 1): Promise<SlackCall[]> {
+    await until(() => this.called(method).length >= count, `${count} × ${method}`);
+    return this.called(method);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private get base(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const path = (request.url ?? '/').split('?')[0]!;
+    const method = path.startsWith('/api/') ? path.slice('/api/'.length) : path.startsWith('/respond/') ? 'response_url' : path;
+    const retryAfter = this.rateLimited.get(method);
+    if (retryAfter !== undefined) {
+      this.rateLimited.delete(method);
+      this.calls.push({ method: `${method} (429)`, body });
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+      return void response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    }
+    this.calls.push({ method, body });
+    send(response, this.answer(method, body));
+  }
+
+  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'persona-bot', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: 'B0001', is_enterprise_install: false };
+      case 'chat.postMessage': {
+        const ts = `${++this.ts}.000100`;
+        return { ok: true, channel: body.channel, ts, message: { type: 'message', user: BOT_USER_ID, bot_id: 'B0001', text: body.text, ts, ...(body.thread_ts ? { thread_ts: body.thread_ts } : {}) } };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${++this.ts}.000200` };
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'reactions.add':
+      case 'reactions.remove':
+        return { ok: true };
+      case 'users.info': {
+        const id = String(body.user);
+        return { ok: true, user: { id, team_id: TEAM_ID, name: id.toLowerCase(), is_admin: this.admins.has(id), is_owner: false } };
+      }
+      case 'response_url':
+        return { ok: true };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+/** Signs and posts a request to the bot the way Slack does (v0 HMAC-SHA256 over `v0:timestamp:body`). */
+export async function postSigned(
+  url: string,
+  secret: string,
+  body: string,
+  options: { contentType?: string; timestamp?: number; retryNum?: number; signature?: string } = {},
+): Promise<number> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = options.signature ?? `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? 'application/json',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+  };
+  if (options.retryNum !== undefined) Object.assign(headers, { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' });
+  const response = await fetch(url, { method: 'POST', headers, body });
+  await response.text();
+  return response.status;
+}
+
+/** Polls until `condition` holds (at most 5 s), so tests wait for effects rather than for time. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return {};
+  if ((request.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+function send(response: ServerResponse, body: unknown): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
