@@ -244,3 +244,29 @@ describe('Slack through bolt (HTTP mode) and the real core', () => {
     expect(slack.called('chat.postMessage')[0]!.body.text).toBe('an answer');
   });
 });
+
+describe('Slack in Socket Mode (the default)', () => {
+  it('connects with the app token, acknowledges envelopes and answers mentions and /persona', async () => {
+    await running.stop();
+    running = await startSlack({
+      config: { ...t.config, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: slack.apiUrl, SHUTDOWN_GRACE_MS: 1_000 },
+      sink: t.bot,
+      logger: silent,
+      clientOptions: { retryConfig: { retries: 0 } },
+    });
+    expect(running.port).toBeUndefined();
+    expect(slack.called('apps.connections.open')).toHaveLength(1);
+
+    t.ollama.script({ content: 'Dune' });
+    const ts = nextTs();
+    await slack.sendEnvelope('events_api', 'env-1', JSON.parse(envelope({ type: 'app_mention', user: 'UALICE', text: `<@${BOT_USER_ID}> a book?`, ts, channel: 'C0GENERAL' })));
+    const [answer] = await slack.waitFor('chat.postMessage');
+    expect(answer!.body).toMatchObject({ channel: 'C0GENERAL', thread_ts: ts, text: 'Dune' });
+    expect(slack.acks).toContain('env-1');
+
+    await slack.sendEnvelope('slash_commands', 'env-2', { team_id: TEAM_ID, channel_id: 'C0GENERAL', user_id: 'UALICE', command: '/persona', text: 'history', response_url: slack.responseUrl('socket'), trigger_id: 't' });
+    const [response] = await slack.waitFor('response_url');
+    expect(String(response!.body.text)).toContain('Your last 1 persona versions');
+    expect(slack.acks).toContain('env-2');
+  });
+});

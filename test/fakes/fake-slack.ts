@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One Web API call as the fake received it. */
 export interface SlackCall {
@@ -21,14 +22,34 @@ export class FakeSlack {
   readonly admins = new Set<string>();
   /** Methods whose next call answers 429 with this Retry-After (seconds). */
   readonly rateLimited = new Map<string, number>();
+  /** Envelope ids the Socket Mode client acknowledged. */
+  readonly acks: string[] = [];
   private server!: Server;
+  private sockets!: WebSocketServer;
+  private socket: WebSocket | null = null;
   private ts = 1_700_000_000;
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
     fake.server = createServer((request, response) => void fake.route(request, response));
+    // Socket Mode: apps.connections.open hands out ws://…/socket; the fake says hello and waits for acks.
+    fake.sockets = new WebSocketServer({ server: fake.server, path: '/socket' });
+    fake.sockets.on('connection', (socket) => {
+      fake.socket = socket;
+      socket.on('message', (data) => {
+        const envelopeId = (JSON.parse(data.toString()) as { envelope_id?: string }).envelope_id;
+        if (envelopeId) fake.acks.push(envelopeId);
+      });
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0001' } }));
+    });
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     return fake;
+  }
+
+  /** Sends a Socket Mode envelope (`events_api` or `slash_commands`) to the connected client. */
+  async sendEnvelope(type: 'events_api' | 'slash_commands', envelopeId: string, payload: Record<string, unknown>): Promise<void> {
+    await until(() => this.socket !== null, 'a Socket Mode connection');
+    this.socket!.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands', retry_attempt: 0, retry_reason: '' }));
   }
 
   /** The Web API base URL (SLACK_API_URL). */
@@ -53,6 +74,8 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -78,6 +101,8 @@ export class FakeSlack {
 
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` };
       case 'auth.test':
         return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'persona-bot', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: 'B0001', is_enterprise_install: false };
       case 'chat.postMessage': {
