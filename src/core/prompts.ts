@@ -28,39 +28,56 @@ export const promptPlaceholders = {
 /** The name of a prompt file under prompts/ (without `.txt`). */
 export type PromptName = keyof typeof promptPlaceholders;
 
-/** The prompt texts, loaded and checked once at start-up. */
-export class Prompts {
-  private constructor(private readonly texts: Record<PromptName, string>) {}
-
-  /** Loads every prompt from `dir`, listing every missing file or placeholder at once. */
-  static load(dir: string): Prompts {
-    const texts = {} as Record<PromptName, string>;
-    const problems: string[] = [];
-    for (const [name, placeholders] of Object.entries(promptPlaceholders) as Array<[PromptName, readonly string[]]>) {
-      let text: string;
-      try {
-        text = readFileSync(join(dir, `${name}.txt`), 'utf8').trim();
-      } catch {
-        problems.push(`${name}.txt is missing`);
-        continue;
-      }
-      const missing = placeholders.filter((placeholder) => !text.includes(`{{${placeholder}}}`));
-      if (missing.length > 0) problems.push(`${name}.txt lacks ${missing.map((placeholder) => `{{${placeholder}}}`).join(', ')}`);
-      texts[name] = text;
+/** Reads every prompt of a registry from `dir`, listing every missing file or placeholder at once. */
+export function readPrompts<N extends string>(dir: string, registry: Record<N, readonly string[]>, what = 'Prompt files'): Record<N, string> {
+  const texts = {} as Record<N, string>;
+  const problems: string[] = [];
+  for (const [name, placeholders] of Object.entries(registry) as Array<[N, readonly string[]]>) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, `${name}.txt`), 'utf8').trim();
+    } catch {
+      problems.push(`${name}.txt is missing`);
+      continue;
     }
-    if (problems.length > 0) throw new PromptError(`Prompt files in ${dir} are not usable:\n  - ${problems.join('\n  - ')}`);
-    return new Prompts(texts);
+    const missing = placeholders.filter((placeholder) => !text.includes(`{{${placeholder}}}`));
+    if (missing.length > 0) problems.push(`${name}.txt lacks ${missing.map((placeholder) => `{{${placeholder}}}`).join(', ')}`);
+    texts[name] = text;
   }
+  if (problems.length > 0) throw new PromptError(`${what} in ${dir} are not usable:\n  - ${problems.join('\n  - ')}`);
+  return texts;
+}
+
+/** A set of prompt texts, loaded and checked once. */
+export class PromptSet<N extends string> {
+  protected constructor(private readonly texts: Record<N, string>) {}
 
   /** The prompt with its placeholders filled; values are inserted verbatim. */
-  render(name: PromptName, values: Record<string, string> = {}): string {
+  render(name: N, values: Record<string, string> = {}): string {
     return this.texts[name].replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
   }
 
   /** A short content hash per prompt, recorded with each persona version. */
-  versions(names: PromptName[]): Record<string, string> {
-    return Object.fromEntries(names.map((name) => [name, createHash('sha256').update(this.texts[name]).digest('hex').slice(0, 10)]));
+  versions(names: N[]): Record<string, string> {
+    return Object.fromEntries(names.map((name) => [name, hash(this.texts[name])]));
   }
+
+  /** One content hash over every prompt of the set. */
+  version(): string {
+    return hash((Object.keys(this.texts) as N[]).sort().map((name) => `${name}\0${this.texts[name]}\0`).join(''));
+  }
+}
+
+/** The bot's prompts, loaded and checked once at start-up. */
+export class Prompts extends PromptSet<PromptName> {
+  /** Loads every prompt from `dir`, listing every missing file or placeholder at once. */
+  static load(dir: string): Prompts {
+    return new Prompts(readPrompts(dir, promptPlaceholders));
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 
 /** The prompts/ folder of this project. */
