@@ -375,3 +375,25 @@ describe('test-time alignment', () => {
     expect(t.store.profile(bobId)).toBeUndefined();
   });
 });
+
+describe('alignment faults', () => {
+  it('goes on with other members when one is forgotten mid-run', async () => {
+    const aliceId = await teach(alice);
+    const bobId = await teach(bob, [{ question: 'favourite football team?', answer: 'Arsenal', truth: 'Celtic' }]);
+    t.ollama.reset();
+    brain({
+      update: (body) => {
+        // Alice asks the bot to forget her while her rewrite is being written.
+        if (body.messages.some((message) => message.content.includes('which cheese on my burger?'))) t.store.forgetMember(aliceId);
+        return undefined;
+      },
+    });
+    const reports = await t.core.aligner.run();
+    expect(reports.map((report) => [report.memberId, report.outcome])).toEqual([
+      [aliceId, 'failed'],
+      [bobId, 'accepted'],
+    ]);
+    expect(t.store.findMember(alice)).toBeUndefined();
+    expect(t.store.livePersona(bobId)!.reason).toBe('aligned');
+  });
+});

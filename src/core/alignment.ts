@@ -137,10 +137,10 @@ export class Aligner {
       return report('accepted', result.reason, { ...result.scores, personaVersionId: versionId });
     } catch (error) {
       // Nothing was written: the live persona stays and the member is due again next run.
-      if (error instanceof ModelError || error instanceof StructuredAnswerError || options.signal?.aborted) {
-        return report('failed', error instanceof Error ? error.message : String(error));
-      }
-      throw error;
+      const expected = error instanceof ModelError || error instanceof StructuredAnswerError || options.signal?.aborted;
+      // Anything else (the member was forgotten mid-run, a locked database) is logged in full; other members go on.
+      if (!expected) this.deps.logger.error({ err: error, memberId }, 'alignment crashed');
+      return report('failed', error instanceof Error ? error.message : String(error));
     }
   }
 
