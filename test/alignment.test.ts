@@ -175,6 +175,30 @@ describe('test-time alignment', () => {
     expect(t.store.livePersona(id)).toMatchObject({ text: improved, scoreBefore: null, scoreAfter: null });
   });
 
+  it('runs E rounds, each learning from the previous round\'s answers, and writes one version', async () => {
+    const id = await teach();
+    t.ollama.reset();
+    let rounds = 0;
+    brain({
+      update: () => {
+        rounds += 1;
+        return { content: JSON.stringify({ persona: `${improved} Round ${rounds}.` }) };
+      },
+    });
+    const report = await aligner({ iterations: 2 }).alignMember(id);
+    expect(report).toMatchObject({ outcome: 'accepted', scoreBefore: 0, scoreAfter: 1 });
+    expect(count('update')).toBe(2);
+    // Round 2's feedback is about the round-1 persona's answers (the right ones), not the stored wrong ones.
+    const feedback = t.ollama.chats().filter((body) => kindOf(body) === 'feedback').slice(3).map((body) => body.messages.at(-1)!.content);
+    expect(feedback).toHaveLength(3);
+    for (const [index, lesson] of lessons.entries()) expect(feedback[index]).toContain(`Assistant's answer: ${lesson.truth}`);
+    expect(feedback[0]).toContain('Round 1.');
+    const history = t.store.personaHistory(id, 10);
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatchObject({ text: `${improved} Round 2.` });
+    expect(history[0]!.feedback).toHaveLength(6);
+  });
+
   it("never lets a simulated question see its own row or later ones in memory", async () => {
     const id = await teach();
     t.core.personas.reset(id);
