@@ -421,3 +421,23 @@ describe('alignment faults', () => {
     expect(t.store.livePersona(bobId)!.reason).toBe('aligned');
   });
 });
+
+describe('alignment across processes', () => {
+  it('skips a member another process is aligning, and takes them once the claim is released or stale', async () => {
+    const id = await teach();
+    const now = new Date();
+    // Another process (the bot's schedule, or `align` from the CLI) holds Alice.
+    expect(t.store.claimAlignment(id, now, new Date(now.getTime() + 60_000))).toBe(true);
+    t.ollama.reset();
+    brain();
+    expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'skipped', reason: 'already being aligned', modelCalls: 0 });
+    expect(t.ollama.chats()).toHaveLength(0);
+    expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+
+    t.store.releaseAlignment(id);
+    expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'accepted' });
+    // The aligner let go of its own claim; a claim whose holder died expires.
+    expect(t.store.claimAlignment(id, new Date(), new Date(Date.now() + 1))).toBe(true);
+    expect(t.store.claimAlignment(id, new Date(Date.now() + 10), new Date(Date.now() + 60_000))).toBe(true);
+  });
+});

@@ -65,6 +65,8 @@ type Answers = string[];
 
 /** A ground truth this short is a label (a tag, a rating, a choice): compared by normalised match, not by a judge. */
 const LABEL_MAX_CHARS = 40;
+/** How long a claim on a member lasts if its process dies mid-run. */
+const CLAIM_MS = 60 * 60_000;
 const LABEL_MAX_WORDS = 4;
 
 const judgeSchema = z.object({ score: z.number().int().min(0).max(10), reason: z.string() });
@@ -111,6 +113,7 @@ export class Aligner {
       return result;
     };
     if (!key) return report('skipped', 'no such member');
+    if (!this.deps.store.claimAlignment(memberId, started, new Date(started.getTime() + CLAIM_MS))) return report('skipped', 'already being aligned');
     try {
       const result = await this.align(memberId, calls, options.signal);
       const finishedAt = this.now();
@@ -141,6 +144,8 @@ export class Aligner {
       // Anything else (the member was forgotten mid-run, a locked database) is logged in full; other members go on.
       if (!expected) this.deps.logger.error({ err: error, memberId }, 'alignment crashed');
       return report('failed', error instanceof Error ? error.message : String(error));
+    } finally {
+      this.deps.store.releaseAlignment(memberId);
     }
   }
 

@@ -107,6 +107,8 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       -- a scheduled run costs in proportion to the members with new ground truth, not to all members.
       ALTER TABLE members ADD COLUMN feedback_at TEXT;
       ALTER TABLE members ADD COLUMN aligned_at TEXT;
+      -- Held while an alignment runs, so the schedule in the bot and an align from the CLI never rewrite one member at once.
+      ALTER TABLE members ADD COLUMN aligning_until TEXT;
       UPDATE members SET
         feedback_at = (SELECT max(feedback_at) FROM interactions i WHERE i.member_id = members.id),
         aligned_at = nullif(max(

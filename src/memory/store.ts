@@ -323,6 +323,19 @@ export class Store {
     });
   }
 
+  /** Claims the member for one alignment until `until` (another process may hold it); true when claimed. */
+  claimAlignment(memberId: number, now: Date, until: Date): boolean {
+    const result = this.db
+      .prepare('UPDATE members SET aligning_until = ? WHERE id = ? AND (aligning_until IS NULL OR aligning_until < ?)')
+      .run(until.toISOString(), memberId, now.toISOString());
+    return result.changes === 1;
+  }
+
+  /** Lets go of a claim taken with `claimAlignment`. */
+  releaseAlignment(memberId: number): void {
+    this.db.prepare('UPDATE members SET aligning_until = NULL WHERE id = ?').run(memberId);
+  }
+
   /** The member's latest alignment attempt, if any. */
   lastAlignmentRun(memberId: number): AlignmentRun | undefined {
     const row = this.db.prepare('SELECT * FROM alignment_runs WHERE member_id = ? ORDER BY id DESC LIMIT 1').get(memberId) as
