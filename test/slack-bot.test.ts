@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlack, type RunningSlack } from '../adapters/slack/slack-adapter.js';
 import type { Chat, ChatEvent } from '../src/core/ports.js';
-import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID, until } from './fakes/fake-slack.js';
+import { BOT_USER_ID, FakeSlack, postSigned, sendSigned, TEAM_ID, until } from './fakes/fake-slack.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 
 const SECRET = 'test-signing-secret';
@@ -12,6 +12,8 @@ let t: TestBot;
 let slack: FakeSlack;
 let running: RunningSlack;
 let handled: ChatEvent[];
+/** When set, the next event handed to the core throws instead (then the flag clears). */
+let failNext = false;
 let eventCounter = 0;
 let tsCounter = 1_800_000_000;
 
@@ -22,6 +24,10 @@ beforeEach(async () => {
   // The real core, observed: every event the adapter hands over is counted once it has been handled.
   const sink = {
     handle: async (event: ChatEvent, chat: Chat) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('handler failed');
+      }
       await t.bot.handle(event, chat);
       handled.push(event);
     },
@@ -223,22 +229,44 @@ describe('Slack through bolt (HTTP mode) and the real core', () => {
     expect(t.store.listInteractions(member('UALICE'))[0]!.answerMessageIds).toHaveLength(posts.length);
   });
 
-  it('answers direct messages in place and takes a thread reply there as a correction', async () => {
-    t.ollama.script({ content: 'pizza' });
-    const ts = nextTs();
-    await post({ type: 'message', channel: 'D0ALICE', channel_type: 'im', user: 'UALICE', text: 'what is for dinner?', ts, team: TEAM_ID });
+  it('answers a direct message in its thread, and pairs a correction there with the latest answer', async () => {
+    t.ollama.script({ content: 'pizza' }, { content: 'a salad' });
+    const dm = (text: string, threadTs?: string) => ({ type: 'message', channel: 'D0ALICE', channel_type: 'im', user: 'UALICE', text, ts: nextTs(), team: TEAM_ID, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    const question = dm('what is for dinner?');
+    await post(question);
     const [answer] = await slack.waitFor('chat.postMessage');
-    expect(answer!.body).toMatchObject({ channel: 'D0ALICE', text: 'pizza' });
-    expect(answer!.body.thread_ts).toBeUndefined();
-    const answerTs = t.store.listInteractions(member('UALICE'))[0]!.answerMessageIds[0]!;
-    await post({ type: 'reaction_added', user: 'UALICE', reaction: '-1', item_user: BOT_USER_ID, item: { type: 'message', channel: 'D0ALICE', ts: answerTs }, event_ts: nextTs() });
-    await post({ type: 'message', channel: 'D0ALICE', channel_type: 'im', user: 'UALICE', text: 'curry', ts: nextTs(), thread_ts: answerTs, team: TEAM_ID });
-    await handledCount(3);
-    expect(t.store.listInteractions(member('UALICE'))[0]).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'curry' });
+    expect(answer!.body).toMatchObject({ channel: 'D0ALICE', thread_ts: question.ts, text: 'pizza' });
+    // In a DM a thread reply is said to the bot: a follow-up question, answered in the same thread.
+    await post(dm('and for lunch?', question.ts));
+    const answers = await slack.waitFor('chat.postMessage', 2);
+    expect(answers[1]!.body).toMatchObject({ channel: 'D0ALICE', thread_ts: question.ts, text: 'a salad' });
+    await handledCount(2);
+    const lunch = t.store.listInteractions(member('UALICE')).find((record) => record.question === 'and for lunch?')!;
+    await post({ type: 'reaction_added', user: 'UALICE', reaction: '-1', item_user: BOT_USER_ID, item: { type: 'message', channel: 'D0ALICE', ts: lunch.answerMessageIds[0] }, event_ts: nextTs() });
+    await post(dm('soup', question.ts));
+    await handledCount(4);
+    const stored = t.store.listInteractions(member('UALICE'));
+    expect(stored.find((record) => record.id === lunch.id)).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'soup' });
+    expect(stored.find((record) => record.question === 'what is for dinner?')).toMatchObject({ feedback: 'none', groundTruth: null });
+    expect(slack.called('chat.postMessage')).toHaveLength(2);
+  });
+
+  it('keeps running when handling an event fails', async () => {
+    failNext = true;
+    await post({ type: 'app_mention', user: 'UALICE', text: `<@${BOT_USER_ID}> first`, ts: nextTs(), channel: 'C0GENERAL' });
+    await until(() => !failNext, 'the failing event');
+    await mention('UALICE', 'second', 'still here');
+    expect(slack.called('chat.postMessage').map((call) => call.body.text)).toEqual(['still here']);
+  });
+
+  it('answers the URL verification challenge', async () => {
+    const response = await sendSigned(eventsUrl(), SECRET, JSON.stringify({ token: 'legacy-verification-token', challenge: 'c-123', type: 'url_verification' }));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({ challenge: 'c-123' });
   });
 
   it('waits out a 429 from the Web API and still answers', async () => {
-    slack.rateLimited.set('chat.postMessage', 1);
+    slack.rateLimited.set('chat.postMessage', 0);
     await mention('UALICE', 'a question under load', 'an answer');
     expect(slack.called('chat.postMessage (429)')).toHaveLength(1);
     expect(slack.called('chat.postMessage')[0]!.body.text).toBe('an answer');

@@ -22,15 +22,16 @@ describe('Slack payloads to ChatEvents', () => {
     expect(mentionEvent({ type: 'app_mention', text: 'hi', ts: '1.0', channel: 'C1' }, ctx)).toBeNull();
   });
 
-  it('makes a thread reply in a channel a reply to the thread parent, not addressed', () => {
-    expect(messageEvent({ type: 'message', channel: 'C1', channel_type: 'channel', user: 'UALICE', text: 'white', ts: '2.0', thread_ts: '1.0' }, ctx)).toMatchObject({
+  it('makes a thread reply in a channel a reply in that thread, not addressed, with no message replied to', () => {
+    expect(messageEvent({ type: 'message', channel: 'C1', channel_type: 'channel', user: 'UALICE', text: 'white', ts: '2.0', thread_ts: '1.0' }, ctx)).toEqual({
       kind: 'reply',
       member: alice,
+      channelId: 'C1',
       messageId: '2.0',
       threadId: '1.0',
-      replyToId: '1.0',
       addressed: false,
       text: 'white',
+      at: new Date(2000),
     });
   });
 
@@ -41,7 +42,8 @@ describe('Slack payloads to ChatEvents', () => {
 
   it('takes direct messages as questions when DMs are allowed, and DM thread replies as addressed', () => {
     expect(messageEvent({ type: 'message', channel: 'D1', channel_type: 'im', user: 'UALICE', text: 'hi', ts: '2.0' }, ctx)).toMatchObject({ kind: 'mention', channelId: 'D1', text: 'hi' });
-    expect(messageEvent({ type: 'message', channel: 'D1', channel_type: 'im', user: 'UALICE', text: 'no', ts: '3.0', thread_ts: '2.5' }, ctx)).toMatchObject({ kind: 'reply', addressed: true, replyToId: '2.5' });
+    expect(messageEvent({ type: 'message', channel: 'D1', channel_type: 'im', user: 'UALICE', text: 'no', ts: '3.0', thread_ts: '2.5' }, ctx)).toMatchObject({ kind: 'reply', addressed: true, threadId: '2.5' });
+    expect(messageEvent({ type: 'message', channel: 'D1', channel_type: 'im', user: 'UALICE', text: 'no', ts: '3.0', thread_ts: '2.5' }, ctx)).not.toHaveProperty('replyToId');
     expect(messageEvent({ type: 'message', channel: 'D1', channel_type: 'im', user: 'UALICE', text: 'hi', ts: '2.0' }, { ...ctx, allowDms: false })).toBeNull();
   });
 

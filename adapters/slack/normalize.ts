@@ -84,15 +84,18 @@ export function messageEvent(event: SlackMessage, ctx: SlackContext): ChatEvent 
   return { kind: 'mention', member: member(ctx, event.user), channelId: event.channel, messageId: event.ts, text, at: slackTime(event.ts) };
 }
 
-/** A thread reply: `replyToId` is the thread's parent, which is the bot's answer when the member opened a thread on it. */
-function reply(event: SlackMessage, ctx: SlackContext, text: string, direct: boolean): ReplyEvent {
+/**
+ * A thread reply. Slack threads have no reply-to-message, so only the thread is given: every
+ * answer is posted in the thread of its question, and the core pairs the reply with the
+ * member's latest answer in that thread.
+ */
+function reply(event: SlackMessage & { thread_ts: string }, ctx: SlackContext, text: string, direct: boolean): ReplyEvent {
   return {
     kind: 'reply',
     member: member(ctx, event.user!),
     channelId: event.channel!,
     messageId: event.ts!,
     threadId: event.thread_ts,
-    replyToId: event.thread_ts,
     // In a DM everything is said to the bot; in a channel a thread reply without a mention is not a question.
     addressed: direct,
     text,

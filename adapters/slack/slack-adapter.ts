@@ -34,12 +34,8 @@ export async function startSlack(options: SlackOptions): Promise<RunningSlack> {
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : { signingSecret: config.SLACK_SIGNING_SECRET }),
-    clientOptions: {
-      ...(config.SLACK_API_URL ? { slackApiUrl: withSlash(config.SLACK_API_URL) } : {}),
-      // 429s wait for Retry-After inside the client; other failures retry for at most ~5 minutes.
-      retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes,
-      ...options.clientOptions,
-    },
+    // The Web API client's own retry policy stays: it waits out 429s for as long as Retry-After says.
+    clientOptions: { ...(config.SLACK_API_URL ? { slackApiUrl: withSlash(config.SLACK_API_URL) } : {}), ...options.clientOptions },
     logger: boltLogger(options.logger.child({ lib: 'bolt' })),
     processBeforeResponse: false,
     deferInitialization: true,
@@ -71,14 +67,14 @@ class SlackAdapter {
   listen(): void {
     const { app } = this;
     app.event('app_mention', async ({ event, body, context, client }) =>
-      this.deliver(body.event_id, () => mentionEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
+      this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => mentionEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
     );
     app.event('message', async ({ event, body, context, client }) =>
-      this.deliver(body.event_id, () => messageEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
+      this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => messageEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
     );
     for (const name of ['reaction_added', 'reaction_removed'] as const) {
       app.event(name, async ({ event, body, context, client }) =>
-        this.deliver(body.event_id, () => reactionEvent(event as SlackReaction, this.context(context, body)), new SlackChat(client, this.logger)),
+        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => reactionEvent(event as SlackReaction, this.context(context, body)), new SlackChat(client, this.logger)),
       );
     }
     app.command('/persona', async ({ command, ack, respond, client, context }) => {
@@ -97,9 +93,13 @@ class SlackAdapter {
     await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
   }
 
-  /** Normalises and hands one event to the core, once per event id. */
-  private async deliver(eventId: string | undefined, normalise: () => ChatEvent | null, chat: SlackChat): Promise<void> {
-    if (eventId && !this.firstTime(eventId)) return void this.logger.debug({ eventId }, 'redelivered event ignored');
+  /**
+   * Normalises and hands one event to the core, once per event id. A retry of an event not seen
+   * before (its first delivery was lost, or the process restarted) is handled: the core records a
+   * message once, so nothing is answered twice.
+   */
+  private async deliver({ eventId, retryNum }: { eventId?: string; retryNum?: number }, normalise: () => ChatEvent | null, chat: SlackChat): Promise<void> {
+    if (eventId && !this.firstTime(eventId)) return void this.logger.debug({ eventId, retryNum }, 'redelivered event ignored');
     await this.track(async () => {
       const event = normalise();
       if (event) await this.options.sink.handle(event, chat);

@@ -46,9 +46,12 @@ export class SlackChat implements Chat {
     protected readonly logger: Logger,
   ) {}
 
-  /** Posts in the thread of the question (`thread_ts`); DMs get a thread only when the question was in one. */
+  /**
+   * Posts in the thread of the question: its `thread_ts` when it sits in a thread, else its own
+   * ts (`replyToId`). DMs too, so that a reply in the thread always follows the answer it is about.
+   */
   async send(to: SendTarget, text: string): Promise<{ messageIds: string[] }> {
-    const threadTs = to.threadId ?? (isDirect(to.channelId) ? undefined : to.replyToId);
+    const threadTs = to.threadId ?? to.replyToId;
     const messageIds: string[] = [];
     for (const chunk of splitText(escapeForSlack(text), MESSAGE_LIMIT)) {
       const posted = await this.client.chat.postMessage({ channel: to.channelId, text: chunk, thread_ts: threadTs, unfurl_links: false, unfurl_media: false });
@@ -60,10 +63,14 @@ export class SlackChat implements Chat {
 
   /** An ephemeral message: only the member sees it, in the channel where they are. */
   async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+    await this.postEphemeral(to, splitText(escapeForSlack(text), MESSAGE_LIMIT));
+  }
+
+  /** Posts already escaped chunks ephemerally; a note that cannot be shown must not fail the event that caused it. */
+  protected async postEphemeral(to: { channelId: string; member: MemberKey }, chunks: string[]): Promise<void> {
     try {
-      await this.client.chat.postEphemeral({ channel: to.channelId, user: to.member.userId, text: escapeForSlack(text) });
+      for (const text of chunks) await this.client.chat.postEphemeral({ channel: to.channelId, user: to.member.userId, text });
     } catch (error) {
-      // A private note that cannot be shown must not fail the event that caused it.
       this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'ephemeral message not delivered');
     }
   }
@@ -104,12 +111,16 @@ export class CommandChat extends SlackChat {
     super(client, logger);
   }
 
+  /** Long text goes as several responses (a `response_url` takes up to five within 30 minutes). */
   override async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
-    try {
-      await this.respond({ response_type: 'ephemeral', text: escapeForSlack(text) });
-    } catch (error) {
-      this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'command response failed; trying an ephemeral message');
-      await super.sendPrivate(to, text);
+    const chunks = splitText(escapeForSlack(text), MESSAGE_LIMIT);
+    for (const [index, chunk] of chunks.entries()) {
+      try {
+        await this.respond({ response_type: 'ephemeral', text: chunk });
+      } catch (error) {
+        this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'command response failed; trying ephemeral messages');
+        return this.postEphemeral(to, chunks.slice(index));
+      }
     }
   }
 }
@@ -117,9 +128,4 @@ export class CommandChat extends SlackChat {
 /** Slack reaction names: known emoji are mapped, `:name:` loses its colons. */
 export function reactionName(emoji: string): string {
   return reactionNames[emoji] ?? emoji.replace(/^:|:$/g, '');
-}
-
-/** DM channel ids start with D. */
-function isDirect(channelId: string): boolean {
-  return channelId.startsWith('D');
 }

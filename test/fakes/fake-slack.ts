@@ -128,13 +128,21 @@ export class FakeSlack {
   }
 }
 
-/** Signs and posts a request to the bot the way Slack does (v0 HMAC-SHA256 over `v0:timestamp:body`). */
-export async function postSigned(
-  url: string,
-  secret: string,
-  body: string,
-  options: { contentType?: string; timestamp?: number; retryNum?: number; signature?: string } = {},
-): Promise<number> {
+/** How a signed request is sent: content type, a timestamp or signature to override, a retry header. */
+export interface SignOptions {
+  contentType?: string;
+  timestamp?: number;
+  retryNum?: number;
+  signature?: string;
+}
+
+/** Signs and posts a request to the bot the way Slack does; resolves with the HTTP status. */
+export async function postSigned(url: string, secret: string, body: string, options: SignOptions = {}): Promise<number> {
+  return (await sendSigned(url, secret, body, options)).status;
+}
+
+/** Signs and posts a request (v0 HMAC-SHA256 over `v0:timestamp:body`); resolves with status and body. */
+export async function sendSigned(url: string, secret: string, body: string, options: SignOptions = {}): Promise<{ status: number; text: string }> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const signature = options.signature ?? `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   const headers: Record<string, string> = {
@@ -144,8 +152,7 @@ export async function postSigned(
   };
   if (options.retryNum !== undefined) Object.assign(headers, { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' });
   const response = await fetch(url, { method: 'POST', headers, body });
-  await response.text();
-  return response.status;
+  return { status: response.status, text: await response.text() };
 }
 
 /** Polls until `condition` holds (at most 5 s), so tests wait for effects rather than for time. */
