@@ -420,6 +420,61 @@ describe('alignment faults', () => {
     expect(t.store.findMember(alice)).toBeUndefined();
     expect(t.store.livePersona(bobId)!.reason).toBe('aligned');
   });
+
+  it("never gives a forgotten member's rewrite to the next member to arrive", async () => {
+    const aliceId = await teach(alice);
+    t.ollama.reset();
+    const carol = member('carol');
+    brain({
+      update: () => {
+        // Alice is forgotten and Carol speaks for the first time while Alice's rewrite is written.
+        t.store.forgetMember(aliceId);
+        t.store.ensureMember(carol);
+        return undefined;
+      },
+    });
+    expect(await aligner().alignMember(aliceId)).toMatchObject({ outcome: 'failed' });
+    const carolId = t.store.findMember(carol)!;
+    expect(carolId).not.toBe(aliceId);
+    expect(t.store.personaHistory(carolId, 10)).toEqual([]);
+    expect(t.store.profile(carolId)).toBeUndefined();
+  });
+
+  it('counts an Ollama failure while replaying as a failed run, not as an empty answer', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    t.ollama.reset();
+    brain({ agent: () => ({ status: 500, error: 'out of memory' }) });
+    t.core.personas.reset(id);
+    const resetVersion = t.store.livePersona(id)!;
+    const report = await aligner().alignMember(id);
+    expect(report).toMatchObject({ outcome: 'failed' });
+    expect(t.store.livePersona(id)!.id).toBe(resetVersion.id);
+    expect(live.id).not.toBe(resetVersion.id);
+    expect(t.store.lastAlignmentRun(id)).toBeUndefined();
+  });
+
+  it('judges answers that are not short labels even when the ground truth is one', async () => {
+    const id = await teach();
+    t.ollama.reset();
+    let judged = 0;
+    brain({
+      agent: (body) => {
+        const system = body.messages.find((message) => message.role === 'system')?.content ?? '';
+        return { content: system.startsWith('IMPROVED') ? 'I would go for the one you always pick, as before' : 'unused: the live answers are reused' };
+      },
+      judge: (body) => {
+        judged += 1;
+        return { content: JSON.stringify({ score: body.messages.at(-1)!.content.includes('as before') ? 3 : 9, reason: 'r' }) };
+      },
+    });
+    const report = await aligner().alignMember(id);
+    // The stored answers (cheddar, red, black) are labels and compare exactly (0); the wordy candidate answers go to the judge (3/10).
+    expect(judged).toBe(3);
+    expect(report).toMatchObject({ outcome: 'accepted' });
+    expect(report.scoreBefore).toBe(0);
+    expect(report.scoreAfter).toBeCloseTo(0.3);
+  });
 });
 
 describe('alignment across processes', () => {
@@ -427,17 +482,38 @@ describe('alignment across processes', () => {
     const id = await teach();
     const now = new Date();
     // Another process (the bot's schedule, or `align` from the CLI) holds Alice.
-    expect(t.store.claimAlignment(id, now, new Date(now.getTime() + 60_000))).toBe(true);
+    const other = t.store.claimAlignment(id, now, new Date(now.getTime() + 60_000));
+    expect(other).toEqual(expect.any(String));
     t.ollama.reset();
     brain();
     expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'skipped', reason: 'already being aligned', modelCalls: 0 });
     expect(t.ollama.chats()).toHaveLength(0);
     expect(t.store.membersDueForAlignment(10)).toEqual([id]);
 
-    t.store.releaseAlignment(id);
+    // Releasing with someone else's token does nothing; the holder's own release does.
+    t.store.releaseAlignment(id, 'not-the-holder');
+    expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'skipped' });
+    t.store.releaseAlignment(id, other!);
     expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'accepted' });
     // The aligner let go of its own claim; a claim whose holder died expires.
-    expect(t.store.claimAlignment(id, new Date(), new Date(Date.now() + 1))).toBe(true);
-    expect(t.store.claimAlignment(id, new Date(Date.now() + 10), new Date(Date.now() + 60_000))).toBe(true);
+    expect(t.store.claimAlignment(id, new Date(), new Date(Date.now() + 1))).not.toBeNull();
+    expect(t.store.claimAlignment(id, new Date(Date.now() + 10), new Date(Date.now() + 60_000))).not.toBeNull();
+  });
+
+  it('writes nothing when its claim was taken over by another run mid-way', async () => {
+    const id = await teach();
+    const live = t.store.livePersona(id)!;
+    t.ollama.reset();
+    brain({
+      update: () => {
+        // The claim expired and another process took the member over while the rewrite was written.
+        t.store.db.prepare("UPDATE members SET aligning_by = 'other', aligning_until = '2999-01-01T00:00:00.000Z' WHERE id = ?").run(id);
+        return undefined;
+      },
+    });
+    expect(await aligner().alignMember(id)).toMatchObject({ outcome: 'failed', reason: 'the member was forgotten or another run took over' });
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+    expect(t.store.lastAlignmentRun(id)).toBeUndefined();
+    expect(t.store.holdsAlignment(id, 'other')).toBe(true);
   });
 });

@@ -90,10 +90,14 @@ describe('tools', () => {
     expect(exported.interactions).toHaveLength(1);
     expect((await cli(['show', 'nobody'])).stderr).toContain('platform:workspace:user');
 
-    ollama.respond((body) => (body.format ? { content: JSON.stringify({ persona: 'Sam counts in sevens. Call search_memory first.' }) } : undefined));
+    ollama.respond((body) => {
+      if (!body.format) return undefined;
+      const judging = JSON.stringify(body.format).includes('"score"');
+      return { content: JSON.stringify(judging ? { score: 4, reason: 'close' } : { persona: 'Sam counts in sevens. Call search_memory first.' }) };
+    });
     const aligned = await cli(['align']);
     expect(aligned.code).toBe(0);
-    expect(aligned.stdout).toMatch(new RegExp(`^${key}: accepted \\(learned from 1 labelled answer, score 0\\.00 → 0\\.00\\); \\d+ model calls`, 'm'));
+    expect(aligned.stdout).toMatch(new RegExp(`^${key}: accepted \\(learned from 1 labelled answer, score 0\\.40 → 0\\.40\\); \\d+ model calls`, 'm'));
     expect(aligned.stdout).toContain('1 members: 1 rewritten, 0 kept, 0 failed.');
     expect(JSON.parse((await cli(['show', key!, '--json'])).stdout).persona).toMatchObject({ reason: 'aligned', text: 'Sam counts in sevens. Call search_memory first.' });
     expect((await cli(['align'])).stdout).toContain('No member has new ground truth');

@@ -64,7 +64,7 @@ export class Agent {
       result.completionTokens += reply.completionTokens;
       if (reply.toolCalls.length === 0 || lastStep) {
         result.answer = reply.content.trim();
-        if (result.answer === '') throw new ModelError('MODEL_BAD_RESPONSE', 'The model returned an empty answer.', this.deps.model.modelName, true);
+        if (result.answer === '') throw new ModelError('MODEL_NO_ANSWER', 'The model returned an empty answer.', this.deps.model.modelName, true);
         return result;
       }
       messages.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
@@ -73,7 +73,7 @@ export class Agent {
         messages.push({ role: 'tool', toolName: call.name, content: await this.runTool(call, request, result) });
       }
     }
-    throw new ModelError('MODEL_BAD_RESPONSE', 'The agent loop ended without an answer.', this.deps.model.modelName, true);
+    throw new ModelError('MODEL_NO_ANSWER', 'The agent loop ended without an answer.', this.deps.model.modelName, true);
   }
 
   /** Formats memories the way the search tool shows them to the model. */

@@ -104,25 +104,33 @@ export class Aligner {
 
   /** Algorithm 1 for one member. The live persona changes only when a candidate is accepted. */
   async alignMember(memberId: number, options: { signal?: AbortSignal } = {}): Promise<AlignmentReport> {
+    const { store } = this.deps;
     const started = this.now();
     const calls = new Calls();
-    const key = this.deps.store.memberKey(memberId);
+    let member = String(memberId);
     const report = (outcome: AlignmentReport['outcome'], reason: string, extra: Partial<AlignmentReport> = {}): AlignmentReport => {
-      const result = { memberId, member: key ? formatMemberKey(key) : String(memberId), outcome, reason, modelCalls: calls.count, ms: Date.now() - started.getTime(), ...extra };
-      this.deps.logger[outcome === 'failed' ? 'warn' : 'info']({ member: result.member, outcome, reason, modelCalls: calls.count, ms: result.ms, scoreBefore: extra.scoreBefore, scoreAfter: extra.scoreAfter }, 'alignment');
+      const result = { memberId, member, outcome, reason, modelCalls: calls.count, ms: Date.now() - started.getTime(), ...extra };
+      this.deps.logger[outcome === 'failed' ? 'warn' : 'info']({ member, outcome, reason, modelCalls: calls.count, ms: result.ms, scoreBefore: extra.scoreBefore, scoreAfter: extra.scoreAfter }, 'alignment');
       return result;
     };
-    if (!key) return report('skipped', 'no such member');
-    if (!this.deps.store.claimAlignment(memberId, started, new Date(started.getTime() + CLAIM_MS))) return report('skipped', 'already being aligned');
+    let claim: string | null = null;
     try {
+      const key = store.memberKey(memberId);
+      if (!key) return report('skipped', 'no such member');
+      member = formatMemberKey(key);
+      claim = store.claimAlignment(memberId, started, new Date(started.getTime() + CLAIM_MS));
+      if (!claim) return report('skipped', 'already being aligned');
       const result = await this.align(memberId, calls, options.signal);
-      const finishedAt = this.now();
-      if (result.outcome === 'rejected') {
-        this.deps.store.recordAlignmentRun({ memberId, startedAt: started, finishedAt, outcome: 'rejected', detail: result.reason, modelCalls: calls.count });
-        return report('rejected', result.reason, result.scores);
-      }
-      const versionId = this.deps.store.transaction(() => {
-        const version = this.deps.store.addPersonaVersion({
+      const token = claim;
+      const written = store.transaction(() => {
+        // A member forgotten mid-run, or a claim that expired and was taken over, gets nothing written.
+        if (!store.holdsAlignment(memberId, token)) return null;
+        const finishedAt = this.now();
+        if (result.outcome === 'rejected') {
+          store.recordAlignmentRun({ memberId, startedAt: started, finishedAt, outcome: 'rejected', detail: result.reason, modelCalls: calls.count });
+          return { versionId: undefined };
+        }
+        const version = store.addPersonaVersion({
           memberId,
           text: result.text,
           reason: 'aligned',
@@ -134,10 +142,11 @@ export class Aligner {
           scoreBefore: result.scores.scoreBefore ?? null,
           scoreAfter: result.scores.scoreAfter ?? null,
         });
-        this.deps.store.recordAlignmentRun({ memberId, startedAt: started, finishedAt, outcome: 'accepted', detail: result.reason, modelCalls: calls.count, personaVersionId: version.id });
-        return version.id;
+        store.recordAlignmentRun({ memberId, startedAt: started, finishedAt, outcome: 'accepted', detail: result.reason, modelCalls: calls.count, personaVersionId: version.id });
+        return { versionId: version.id };
       });
-      return report('accepted', result.reason, { ...result.scores, personaVersionId: versionId });
+      if (!written) return report('failed', 'the member was forgotten or another run took over');
+      return report(result.outcome, result.reason, { ...result.scores, personaVersionId: written.versionId });
     } catch (error) {
       // Nothing was written: the live persona stays and the member is due again next run.
       const expected = error instanceof ModelError || error instanceof StructuredAnswerError || options.signal?.aborted;
@@ -145,7 +154,15 @@ export class Aligner {
       if (!expected) this.deps.logger.error({ err: error, memberId }, 'alignment crashed');
       return report('failed', error instanceof Error ? error.message : String(error));
     } finally {
-      this.deps.store.releaseAlignment(memberId);
+      if (claim) {
+        const token = claim;
+        try {
+          store.releaseAlignment(memberId, token);
+        } catch (error) {
+          // The claim expires on its own.
+          this.deps.logger.warn({ err: error, memberId }, 'alignment claim not released');
+        }
+      }
     }
   }
 
@@ -158,6 +175,7 @@ export class Aligner {
     const profile = store.profile(memberId)?.summary ?? '(none yet)';
     let current: Candidate = { versionId: live.id, text: live.text };
     let answers = await this.simulate(memberId, current, batch, calls, signal);
+    let answerScores: ItemScores | null = null;
     let adopted: Accepted | null = null;
     let rejection = '';
     let rejectedScores: Scores = {};
@@ -175,20 +193,22 @@ export class Aligner {
       const scores: Scores = {};
       if (settings.validate) {
         const replay = await this.simulate(memberId, candidate, batch, calls, signal);
-        const before = adopted?.scores.scoreAfter ?? (await this.score(batch, answers, calls, signal));
-        const after = await this.score(batch, replay, calls, signal);
-        if (before === null || after === null) {
+        answerScores ??= await this.scoreItems(batch, answers, calls, signal);
+        const replayScores = await this.scoreItems(batch, replay, calls, signal);
+        const compared = compare(answerScores, replayScores);
+        if (!compared) {
           rejection = 'rewrite rejected: the answers could not be scored';
           break;
         }
-        if (after < before) {
-          rejection = `rewrite rejected: it scored worse on the batch (${before.toFixed(2)} → ${after.toFixed(2)})`;
-          rejectedScores = { scoreBefore: before, scoreAfter: after };
+        if (compared.after < compared.before) {
+          rejection = `rewrite rejected: it scored worse on the batch (${compared.before.toFixed(2)} → ${compared.after.toFixed(2)})`;
+          rejectedScores = { scoreBefore: compared.before, scoreAfter: compared.after };
           break;
         }
-        scores.scoreBefore = adopted?.scores.scoreBefore ?? before;
-        scores.scoreAfter = after;
+        scores.scoreBefore = adopted?.scores.scoreBefore ?? compared.before;
+        scores.scoreAfter = compared.after;
         answers = replay;
+        answerScores = replayScores;
       } else if (iteration < settings.iterations) {
         answers = await this.simulate(memberId, candidate, batch, calls, signal);
       }
@@ -215,8 +235,8 @@ export class Aligner {
             calls.add(result.modelCalls);
             return result.answer;
           } catch (error) {
-            // A model that rambles into an empty answer is a bad answer, not a failed run.
-            if (error instanceof ModelError && error.code === 'MODEL_BAD_RESPONSE') {
+            // A model that rambles into no answer gave a bad answer; Ollama failing is a failed run.
+            if (error instanceof ModelError && error.code === 'MODEL_NO_ANSWER') {
               calls.add(1);
               return '';
             }
@@ -249,18 +269,19 @@ export class Aligner {
     }
   }
 
-  /** Mean agreement (0–1) of a persona's answers with the ground truth; null when no item could be scored. */
-  private async score(batch: InteractionRecord[], answers: Answers, calls: Calls, signal?: AbortSignal): Promise<number | null> {
-    const scores = await Promise.all(
+  /**
+   * Agreement (0–1) of each answer with the item's ground truth: normalised exact match when both
+   * are short labels, the judge otherwise; null when the judge could not give a usable score.
+   */
+  private async scoreItems(batch: InteractionRecord[], answers: Answers, calls: Calls, signal?: AbortSignal): Promise<ItemScores> {
+    return Promise.all(
       batch.map((item, j) => {
         const truth = item.groundTruth ?? '';
         const answer = answers[j] ?? '';
-        if (isLabel(truth)) return normalise(answer) === normalise(truth) ? 1 : 0;
+        if (isLabel(truth) && isLabel(answer)) return normalise(answer) === normalise(truth) ? 1 : 0;
         return this.limit(() => this.judge(item.question, truth, answer, calls, signal));
       }),
     );
-    const scored = scores.filter((score): score is number => score !== null);
-    return scored.length === 0 ? null : scored.reduce((sum, score) => sum + score, 0) / scored.length;
   }
 
   /** The judge's 0–10 agreement, scaled to 0–1; null when the model cannot give valid JSON twice. */
@@ -277,6 +298,17 @@ export class Aligner {
       return null;
     }
   }
+}
+
+/** Per item of the batch, in order. */
+type ItemScores = Array<number | null>;
+
+/** Mean scores before and after over the items scored on both sides; null when there are none. */
+function compare(before: ItemScores, after: ItemScores): { before: number; after: number } | null {
+  const both = before.flatMap((score, index) => (score !== null && after[index] !== null && after[index] !== undefined ? [[score, after[index]!] as const] : []));
+  if (both.length === 0) return null;
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  return { before: mean(both.map(([first]) => first)), after: mean(both.map(([, second]) => second)) };
 }
 
 interface Scores {

@@ -1,5 +1,8 @@
-/** Codes for failures of the language model, so callers can tell the member what happened. */
-export type ModelErrorCode = 'MODEL_UNREACHABLE' | 'MODEL_MISSING' | 'MODEL_TIMEOUT' | 'MODEL_BAD_RESPONSE' | 'MODEL_ABORTED';
+/**
+ * Codes for failures of the language model, so callers can tell the member what happened.
+ * `MODEL_NO_ANSWER`: Ollama answered fine but the agent got no final answer out of the model.
+ */
+export type ModelErrorCode = 'MODEL_UNREACHABLE' | 'MODEL_MISSING' | 'MODEL_TIMEOUT' | 'MODEL_BAD_RESPONSE' | 'MODEL_ABORTED' | 'MODEL_NO_ANSWER';
 
 /** A model call failed; `code` says how, `model` which model. */
 export class ModelError extends Error {

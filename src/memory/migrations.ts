@@ -9,8 +9,10 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
         value TEXT NOT NULL
       );
 
+      -- Ids are never reused (AUTOINCREMENT): work still in flight for a forgotten member or
+      -- interaction must not land on a newcomer who would otherwise get the same id.
       CREATE TABLE members (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         platform TEXT NOT NULL,
         workspace_id TEXT NOT NULL,
         user_id TEXT NOT NULL,
@@ -20,7 +22,7 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
 
       -- Append-only: the newest row per member is the live persona.
       CREATE TABLE persona_versions (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
         text TEXT NOT NULL,
         reason TEXT NOT NULL CHECK (reason IN ('init', 'aligned', 'reset')),
@@ -37,7 +39,7 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
 
       -- Episodic memory D^u: question, the bot's answer, the member's ground truth.
       CREATE TABLE interactions (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
         channel_id TEXT NOT NULL,
         conversation_id TEXT NOT NULL,
@@ -109,6 +111,7 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE members ADD COLUMN aligned_at TEXT;
       -- Held while an alignment runs, so the schedule in the bot and an align from the CLI never rewrite one member at once.
       ALTER TABLE members ADD COLUMN aligning_until TEXT;
+      ALTER TABLE members ADD COLUMN aligning_by TEXT;
       UPDATE members SET
         feedback_at = (SELECT max(feedback_at) FROM interactions i WHERE i.member_id = members.id),
         aligned_at = nullif(max(

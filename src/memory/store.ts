@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MemberKey } from '../core/ports.js';
 import { openDatabase, type Db } from './database.js';
 import { MemoryIndex } from './memory-index.js';
@@ -184,7 +185,8 @@ export class Store {
              candidate_message_id = ?, feedback_at = ? WHERE id = ?`,
         )
         .run(change.feedback, change.groundTruth, change.correctionMessageId, change.candidateText, change.candidateMessageId, change.at.toISOString(), interactionId);
-      this.db.prepare('UPDATE members SET feedback_at = ? WHERE id = (SELECT member_id FROM interactions WHERE id = ?)').run(change.at.toISOString(), interactionId);
+      // The time of writing, not the event's: a late delivery must still look newer than a run that started before it.
+      this.db.prepare('UPDATE members SET feedback_at = ? WHERE id = (SELECT member_id FROM interactions WHERE id = ?)').run(new Date().toISOString(), interactionId);
       this.reindexText(interactionId);
     });
   }
@@ -323,17 +325,26 @@ export class Store {
     });
   }
 
-  /** Claims the member for one alignment until `until` (another process may hold it); true when claimed. */
-  claimAlignment(memberId: number, now: Date, until: Date): boolean {
+  /**
+   * Claims the member for one alignment until `until`, unless another run (maybe in another
+   * process) holds an unexpired claim. Returns the claim's token, or null.
+   */
+  claimAlignment(memberId: number, now: Date, until: Date): string | null {
+    const token = randomUUID();
     const result = this.db
-      .prepare('UPDATE members SET aligning_until = ? WHERE id = ? AND (aligning_until IS NULL OR aligning_until < ?)')
-      .run(until.toISOString(), memberId, now.toISOString());
-    return result.changes === 1;
+      .prepare('UPDATE members SET aligning_until = ?, aligning_by = ? WHERE id = ? AND (aligning_until IS NULL OR aligning_until < ?)')
+      .run(until.toISOString(), token, memberId, now.toISOString());
+    return result.changes === 1 ? token : null;
   }
 
-  /** Lets go of a claim taken with `claimAlignment`. */
-  releaseAlignment(memberId: number): void {
-    this.db.prepare('UPDATE members SET aligning_until = NULL WHERE id = ?').run(memberId);
+  /** True while the claim with this token is the member's (the member still exists and nobody took over). */
+  holdsAlignment(memberId: number, token: string): boolean {
+    return this.db.prepare('SELECT 1 FROM members WHERE id = ? AND aligning_by = ?').pluck().get(memberId, token) !== undefined;
+  }
+
+  /** Lets go of a claim; a claim another run has taken over since is left alone. */
+  releaseAlignment(memberId: number, token: string): void {
+    this.db.prepare('UPDATE members SET aligning_until = NULL, aligning_by = NULL WHERE id = ? AND aligning_by = ?').run(memberId, token);
   }
 
   /** The member's latest alignment attempt, if any. */
