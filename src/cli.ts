@@ -114,7 +114,18 @@ async function alignNow(core: Core, member: string | undefined, all: boolean): P
     memberIds = store.listMembers().filter((summary) => summary.labelled > 0).map((summary) => summary.id);
   }
   await assertReady(core);
-  const reports = await aligner.run({ memberIds, limit: config.ALIGN_MAX_MEMBERS_PER_RUN });
+  // Ctrl-C or ALIGN_RUN_TIMEOUT_MS cancels cleanly: live personas stay, claims are released, members stay due.
+  const cancel = new AbortController();
+  const interrupt = () => cancel.abort(new Error('interrupted'));
+  process.once('SIGINT', interrupt);
+  const timer = setTimeout(() => cancel.abort(new Error('ALIGN_RUN_TIMEOUT_MS reached')), config.ALIGN_RUN_TIMEOUT_MS);
+  let reports;
+  try {
+    reports = await aligner.run({ memberIds, limit: config.ALIGN_MAX_MEMBERS_PER_RUN, signal: cancel.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+    clearTimeout(timer);
+  }
   if (reports.length === 0) return print(all ? 'No member has ground truth yet.' : 'No member has new ground truth; nothing to do (use --all to align everyone).', 0);
   reports.forEach((report) => console.log(formatReport(report)));
   const failed = reports.filter((report) => report.outcome === 'failed').length;

@@ -23,7 +23,7 @@ describe('configuration', () => {
   it('lists every bad setting at once, without echoing secrets', () => {
     let caught: unknown;
     try {
-      loadConfig({ MEMORY_TOP_K: 'many', LLM_TEMPERATURE: '7', OLLAMA_HOST: 'not a url', SLACK_APP_TOKEN: 'xoxb-secret-value' });
+      loadConfig({ MEMORY_TOP_K: 'many', LLM_TEMPERATURE: '7', OLLAMA_HOST: 'not a url', SLACK_APP_TOKEN: 'xoxb-secret-value', ALIGN_RUN_TIMEOUT_MS: '3000000000', PERSONA_CRON: 'every six hours' });
     } catch (error) {
       caught = error;
     }
@@ -32,6 +32,8 @@ describe('configuration', () => {
     expect(problems).toContain('MEMORY_TOP_K');
     expect(problems).toContain('LLM_TEMPERATURE');
     expect(problems).toContain('OLLAMA_HOST');
+    expect(problems).toContain('ALIGN_RUN_TIMEOUT_MS="3000000000": must be at most 2147483647');
+    expect(problems).toContain('PERSONA_CRON="every six hours": must be a cron expression');
     expect(() => loadConfig({ SLACK_APP_TOKEN: 'xoxb-secret-value', SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_APP_TOKEN: must be an app-level token/);
     expect((caught as Error).message).not.toContain('secret-value');
   });

@@ -13,6 +13,8 @@ const list = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+/** Node timers take at most 2^31 - 1 ms (about 24.8 days); a longer one would fire at once. */
+const milliseconds = positiveInt.max(2_147_483_647, { message: 'must be at most 2147483647 (about 24 days)' });
 const optionalText = z
   .string()
   .optional()
@@ -23,7 +25,7 @@ export const configSchema = z.object({
   OLLAMA_HOST: z.url({ message: 'must be a URL such as http://127.0.0.1:11434' }).default('http://127.0.0.1:11434'),
   OLLAMA_MODEL: z.string().min(1).default('qwen2.5:3b'),
   OLLAMA_EMBED_MODEL: z.string().min(1).default('nomic-embed-text'),
-  OLLAMA_TIMEOUT_MS: positiveInt.default(120_000),
+  OLLAMA_TIMEOUT_MS: milliseconds.default(120_000),
   DATABASE_PATH: z.string().min(1).default('./data/persona-bot.db'),
   MEMORY_TOP_K: positiveInt.max(50).default(4),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.1),
@@ -46,7 +48,7 @@ export const configSchema = z.object({
   ALIGN_MAX_MEMBERS_PER_RUN: positiveInt.default(50),
   ALIGN_CONCURRENCY: positiveInt.max(16).default(1),
   ALIGN_VALIDATE: bool.default(true),
-  ALIGN_RUN_TIMEOUT_MS: positiveInt.default(30 * 60_000),
+  ALIGN_RUN_TIMEOUT_MS: milliseconds.default(30 * 60_000),
 
   DISCORD_TOKEN: optionalText,
   DISCORD_GUILD_ID: optionalText,
@@ -61,7 +63,7 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url().optional(),
   SLACK_ALLOW_DMS: bool.default(true),
 
-  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
 });
 
 /** The parsed, typed configuration. */

@@ -3,7 +3,6 @@ import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 import { startConsole } from '../adapters/console/console-adapter.js';
 import type { Config } from './config.js';
-import type { RunningAdapter } from './core/ports.js';
 import { scheduleAlignment } from './jobs/alignment-job.js';
 import { buildCore, createLogger, type Core } from './main.js';
 import { assertReady } from './startup.js';
@@ -26,48 +25,79 @@ export async function runBot(config: Config, options: { forceConsole?: boolean }
     core.close();
     throw error;
   }
-  const running: Stoppable[] = [];
-  const finished = new Promise<number>((resolve) => {
+  const running = new Running(core, logger);
+  return new Promise<number>((resolve) => {
     const shutdown = once(async (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      await stopAll(core, running, logger);
+      await running.stopAll();
       resolve(0);
     });
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    void startAdapters(core, useConsole, () => void shutdown('console closed'))
-      .then((adapters) => {
-        // The schedule stops first at shutdown, so no rewrite starts while adapters drain.
-        running.push(alignmentJob(core), ...adapters);
-      })
-      .catch(async (error: unknown) => {
-        logger.error({ err: error }, 'start-up failed');
-        console.error(error instanceof Error ? error.message : error);
-        await stopAll(core, running, logger);
-        resolve(1);
-      });
+    void startAll(core, running, useConsole, () => void shutdown('console closed')).catch(async (error: unknown) => {
+      logger.error({ err: error }, 'start-up failed');
+      console.error(error instanceof Error ? error.message : error);
+      await running.stopAll();
+      resolve(1);
+    });
   });
-  return finished;
 }
 
-async function startAdapters(core: Core, useConsole: boolean, onConsoleClosed: () => void): Promise<RunningAdapter[]> {
+/**
+ * What runs, in start order, so shutdown can stop it. Something that finishes starting after
+ * shutdown began (a slow gateway login, say) is stopped at once instead of running on a closed database.
+ */
+class Running {
+  private readonly items: Stoppable[] = [];
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly core: Core,
+    private readonly logger: Logger,
+  ) {}
+
+  get stopped(): boolean {
+    return this.stopping !== null;
+  }
+
+  async add(item: Stoppable): Promise<void> {
+    if (this.stopped) return this.stopOne(item);
+    this.items.push(item);
+  }
+
+  /** Stops everything started, lets in-flight answers finish within the grace period, closes the database. */
+  stopAll(): Promise<void> {
+    this.stopping ??= (async () => {
+      await Promise.allSettled(this.items.map((item) => this.stopOne(item)));
+      await this.core.bot.drain(this.core.config.SHUTDOWN_GRACE_MS);
+      this.core.close();
+      this.logger.flush();
+    })();
+    return this.stopping;
+  }
+
+  private stopOne(item: Stoppable): Promise<void> {
+    return item.stop().catch((error: unknown) => this.logger.warn({ err: error, name: item.name }, 'stop failed'));
+  }
+}
+
+/** The schedule, then the console or the configured platforms; each is registered as soon as it runs. */
+async function startAll(core: Core, running: Running, useConsole: boolean, onConsoleClosed: () => void): Promise<void> {
   const { config, bot, logger } = core;
-  const adapters: RunningAdapter[] = [];
+  await running.add(alignmentJob(core));
   if (useConsole) {
     const member = { platform: 'console' as const, workspaceId: 'local', userId: userInfo().username || 'you' };
-    adapters.push(startConsole({ sink: bot, member, onClose: onConsoleClosed }));
-    return adapters;
+    return running.add(startConsole({ sink: bot, member, onClose: onConsoleClosed }));
   }
-  if (config.DISCORD_TOKEN) {
+  if (config.DISCORD_TOKEN && !running.stopped) {
     const { startDiscord } = await import('../adapters/discord/discord-adapter.js');
-    adapters.push(await startDiscord({ config, sink: bot, logger: logger.child({ adapter: 'discord' }) }));
+    await running.add(await startDiscord({ config, sink: bot, logger: logger.child({ adapter: 'discord' }) }));
   }
-  if (config.SLACK_BOT_TOKEN) {
+  if (config.SLACK_BOT_TOKEN && !running.stopped) {
     const { startSlack } = await import('../adapters/slack/slack-adapter.js');
-    adapters.push(await startSlack({ config, sink: bot, logger: logger.child({ adapter: 'slack' }) }));
+    await running.add(await startSlack({ config, sink: bot, logger: logger.child({ adapter: 'slack' }) }));
   }
-  logger.info({ adapters: adapters.map((adapter) => adapter.name) }, 'persona-bot is running');
-  return adapters;
+  if (!running.stopped) logger.info({ adapters: [config.DISCORD_TOKEN && 'discord', config.SLACK_BOT_TOKEN && 'slack'].filter(Boolean) }, 'persona-bot is running');
 }
 
 function alignmentJob(core: Core): Stoppable {
@@ -80,13 +110,6 @@ function alignmentJob(core: Core): Stoppable {
     runTimeoutMs: config.ALIGN_RUN_TIMEOUT_MS,
   });
   return { name: 'alignment', stop: () => job.stop() };
-}
-
-async function stopAll(core: Core, running: Stoppable[], logger: Logger): Promise<void> {
-  await Promise.allSettled(running.map((item) => item.stop().catch((error: unknown) => logger.warn({ err: error, name: item.name }, 'stop failed'))));
-  await core.bot.drain(core.config.SHUTDOWN_GRACE_MS);
-  core.close();
-  logger.flush();
 }
 
 function once<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

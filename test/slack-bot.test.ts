@@ -273,6 +273,23 @@ describe('Slack through bolt (HTTP mode) and the real core', () => {
   });
 });
 
+describe('Slack shutdown', () => {
+  it('finishes the answer in flight and never acknowledges an event it will not handle', async () => {
+    t.ollama.script({ content: 'a slow answer', delayMs: 300 }, { content: 'a late answer' });
+    const first = nextTs();
+    await post({ type: 'app_mention', user: 'UALICE', text: `<@${BOT_USER_ID}> slow?`, ts: first, channel: 'C0GENERAL' });
+    await slack.waitFor('reactions.add');
+    const stopped = running.stop();
+    // Slack retries what it could not deliver; what it delivered must be answered.
+    const late = await post({ type: 'app_mention', user: 'UBOB', text: `<@${BOT_USER_ID}> late?`, ts: nextTs(), channel: 'C0GENERAL' }).catch(() => 'refused' as const);
+    await stopped;
+    const texts = () => slack.called('chat.postMessage').map((call) => call.body.text);
+    expect(texts()).toContain('a slow answer');
+    if (late === 'refused') expect(texts()).not.toContain('a late answer');
+    else await until(() => texts().includes('a late answer'), 'the late answer');
+  });
+});
+
 describe('Slack in Socket Mode (the default)', () => {
   it('connects with the app token, acknowledges envelopes and answers mentions and /persona', async () => {
     await running.stop();

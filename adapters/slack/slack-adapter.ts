@@ -55,7 +55,6 @@ class SlackAdapter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly seen = new Set<string>();
   private readonly logger: Logger;
-  private stopping = false;
 
   constructor(
     private readonly app: App,
@@ -85,12 +84,15 @@ class SlackAdapter {
     app.error(async (error) => this.logger.error(slackErrorSummary(error), 'slack error'));
   }
 
-  /** Finishes in-flight handlers within SHUTDOWN_GRACE_MS, then closes the connection or server. */
+  /**
+   * Closes the connection or server first, so Slack stops delivering (and redelivers later what it
+   * could not), then finishes the handlers already running within SHUTDOWN_GRACE_MS; the Web API
+   * client still works for their answers.
+   */
   async stop(): Promise<void> {
-    this.stopping = true;
+    await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
     const grace = new Promise((resolve) => setTimeout(resolve, this.options.config.SHUTDOWN_GRACE_MS).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-    await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
   }
 
   /**
@@ -126,7 +128,6 @@ class SlackAdapter {
 
   /** Runs a handler; an error is logged with ids and never reaches bolt or the process. */
   private async track(work: () => Promise<void>, eventId?: string): Promise<void> {
-    if (this.stopping) return;
     const task = work().catch((error: unknown) => this.logger.error({ eventId, ...slackErrorSummary(error) }, 'slack event failed'));
     this.inFlight.add(task);
     try {
