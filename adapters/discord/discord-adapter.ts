@@ -18,6 +18,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
+import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { DiscordChat, InteractionChat } from './discord-chat.js';
 import { commandEvent, deleteEvent, editEvent, messageEvent, reactionEvent } from './normalize.js';
@@ -67,7 +68,7 @@ export async function startDiscord(options: DiscordOptions): Promise<RunningAdap
 /** The running adapter: one handler per gateway event, each tracked so `stop` can wait for it. */
 class DiscordAdapter implements RunningAdapter {
   readonly name = 'discord';
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   private readonly chat: DiscordChat;
   private readonly logger: Logger;
   private stopping = false;
@@ -98,8 +99,7 @@ class DiscordAdapter implements RunningAdapter {
   /** Finishes in-flight handlers within SHUTDOWN_GRACE_MS, then closes the connection. */
   async stop(): Promise<void> {
     this.stopping = true;
-    const grace = new Promise((resolve) => setTimeout(resolve, this.options.config.SHUTDOWN_GRACE_MS).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    await this.inFlight.settled(this.options.config.SHUTDOWN_GRACE_MS);
     this.chat.stopTyping();
     await this.client.destroy();
   }
@@ -119,9 +119,7 @@ class DiscordAdapter implements RunningAdapter {
   /** Runs one handler; an error is logged with ids and never reaches the client or the process. */
   private run(kind: string, ids: LogIds, work: () => Promise<void>): void {
     if (this.stopping) return;
-    const task = work().catch((error: unknown) => this.logger.error({ kind, ...ids, ...errorSummary(error) }, 'discord event failed'));
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    void this.inFlight.track(work().catch((error: unknown) => this.logger.error({ kind, ...ids, ...errorSummary(error) }, 'discord event failed')));
   }
 
   private async onMessage(message: Message | PartialMessage): Promise<void> {

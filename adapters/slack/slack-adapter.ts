@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
+import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext, type SlackMessage, type SlackReaction } from './normalize.js';
 import { CommandChat, SlackChat, slackErrorSummary, type Respond } from './slack-chat.js';
@@ -52,7 +53,7 @@ export async function startSlack(options: SlackOptions): Promise<RunningSlack> {
 
 /** The running adapter: one handler per event, each tracked so `stop` can wait for it. */
 class SlackAdapter {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   private readonly seen = new Set<string>();
   private readonly logger: Logger;
 
@@ -91,8 +92,7 @@ class SlackAdapter {
    */
   async stop(): Promise<void> {
     await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
-    const grace = new Promise((resolve) => setTimeout(resolve, this.options.config.SHUTDOWN_GRACE_MS).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    await this.inFlight.settled(this.options.config.SHUTDOWN_GRACE_MS);
   }
 
   /**
@@ -128,13 +128,7 @@ class SlackAdapter {
 
   /** Runs a handler; an error is logged with ids and never reaches bolt or the process. */
   private async track(work: () => Promise<void>, eventId?: string): Promise<void> {
-    const task = work().catch((error: unknown) => this.logger.error({ eventId, ...slackErrorSummary(error) }, 'slack event failed'));
-    this.inFlight.add(task);
-    try {
-      await task;
-    } finally {
-      this.inFlight.delete(task);
-    }
+    await this.inFlight.track(work().catch((error: unknown) => this.logger.error({ eventId, ...slackErrorSummary(error) }, 'slack event failed')));
   }
 
   private firstTime(eventId: string): boolean {

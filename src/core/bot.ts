@@ -5,6 +5,7 @@ import type { Agent } from './agent.js';
 import { EmbeddingMismatchError, ModelError } from './errors.js';
 import { FeedbackRules, type FeedbackOutcome, type FeedbackSettings } from './feedback.js';
 import { messages } from './messages.js';
+import { InFlight } from './in-flight.js';
 import { PersonaCommand } from './persona-command.js';
 import type { Personas } from './personas.js';
 import type { Chat, ChatEvent, EventSink, LanguageModel, MentionEvent, ModelMessage, ReplyEvent } from './ports.js';
@@ -28,7 +29,7 @@ export interface BotDeps {
 export class Bot implements EventSink {
   private readonly rules: FeedbackRules;
   private readonly command: PersonaCommand;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: BotDeps) {
@@ -42,20 +43,14 @@ export class Bot implements EventSink {
       this.deps.logger.error({ err: error, kind: event.kind, ...eventIds(event) }, 'event failed');
       await this.apologise(event, chat).catch(() => undefined);
     });
-    this.inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      this.inFlight.delete(work);
-    }
+    await this.inFlight.track(work);
   }
 
   /** Waits for in-flight events up to `graceMs`, then cancels model calls still running. */
   async drain(graceMs: number): Promise<void> {
-    const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), timer]);
+    await this.inFlight.settled(graceMs);
     this.shutdown.abort();
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
   }
 
   /** Tells the member briefly that their message could not be handled (the database may be locked). */
