@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
-import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext, type SlackMessage, type SlackReaction } from './normalize.js';
+import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext } from './normalize.js';
 import { CommandChat, SlackChat, slackErrorSummary, type Respond } from './slack-chat.js';
 
 /** What `startSlack` needs; `clientOptions` lets tests move the Web API and turn its retries off. */
@@ -20,6 +20,14 @@ export interface SlackOptions {
 export interface RunningSlack extends RunningAdapter {
   readonly port?: number;
 }
+
+/** The Events API events the bot reads, each with the pure function that makes it a ChatEvent. */
+const normalisers: Record<string, (event: never, ctx: SlackContext) => ChatEvent | null> = {
+  app_mention: mentionEvent,
+  message: messageEvent,
+  reaction_added: reactionEvent,
+  reaction_removed: reactionEvent,
+};
 
 /** How many event ids are remembered to drop redeliveries (Slack retries within minutes). */
 const SEEN_EVENTS = 2_000;
@@ -66,15 +74,9 @@ class SlackAdapter {
 
   listen(): void {
     const { app } = this;
-    app.event('app_mention', async ({ event, body, context, client }) =>
-      this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => mentionEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
-    );
-    app.event('message', async ({ event, body, context, client }) =>
-      this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => messageEvent(event as SlackMessage, this.context(context, body)), new SlackChat(client, this.logger)),
-    );
-    for (const name of ['reaction_added', 'reaction_removed'] as const) {
+    for (const [name, normalise] of Object.entries(normalisers)) {
       app.event(name, async ({ event, body, context, client }) =>
-        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => reactionEvent(event as SlackReaction, this.context(context, body)), new SlackChat(client, this.logger)),
+        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), new SlackChat(client, this.logger)),
       );
     }
     app.command('/persona', async ({ command, ack, respond, client, context }) => {
