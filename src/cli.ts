@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
-import { formatReport } from './core/alignment.js';
+import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
 import { buildCore, createLogger, type Core } from './main.js';
@@ -128,9 +128,8 @@ async function alignNow(core: Core, member: string | undefined, all: boolean): P
   }
   if (reports.length === 0) return print(all ? 'No member has ground truth yet.' : 'No member has new ground truth; nothing to do (use --all to align everyone).', 0);
   reports.forEach((report) => console.log(formatReport(report)));
-  const failed = reports.filter((report) => report.outcome === 'failed').length;
-  const accepted = reports.filter((report) => report.outcome === 'accepted').length;
-  console.log(`\n${reports.length} members: ${accepted} rewritten, ${reports.length - accepted - failed} kept, ${failed} failed.`);
+  const { accepted, rejected, skipped, failed } = tally(reports);
+  console.log(`\n${reports.length} members: ${accepted} rewritten, ${rejected + skipped} kept, ${failed} failed.`);
   return failed > 0 ? 1 : 0;
 }
 

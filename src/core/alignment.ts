@@ -63,11 +63,11 @@ interface Candidate {
 /** The answers a persona gives to the batch, item by item. */
 type Answers = string[];
 
-/** A ground truth this short is a label (a tag, a rating, a choice): compared by normalised match, not by a judge. */
+/** Text this short is a label (a tag, a rating, a choice): compared by normalised match, not by a judge. */
 const LABEL_MAX_CHARS = 40;
+const LABEL_MAX_WORDS = 4;
 /** How long a claim on a member lasts if its process dies mid-run. */
 const CLAIM_MS = 60 * 60_000;
-const LABEL_MAX_WORDS = 4;
 
 const judgeSchema = z.object({ score: z.number().int().min(0).max(10), reason: z.string() });
 const updateSchema = z.object({ persona: z.string() });
@@ -338,6 +338,12 @@ export function normalise(text: string): string {
     .replace(/[\s]+/g, ' ')
     .trim()
     .replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '');
+}
+
+/** How many members ended each way, and the model calls the run made. */
+export function tally(reports: AlignmentReport[]): Record<AlignmentReport['outcome'], number> & { modelCalls: number } {
+  const count = (outcome: AlignmentReport['outcome']) => reports.filter((report) => report.outcome === outcome).length;
+  return { accepted: count('accepted'), rejected: count('rejected'), failed: count('failed'), skipped: count('skipped'), modelCalls: reports.reduce((sum, report) => sum + report.modelCalls, 0) };
 }
 
 /** One line per member for the CLI and the logs. */

@@ -107,7 +107,7 @@ const confirmHint: Record<MemberKey['platform'], string> = {
 };
 
 function describe(version: PersonaVersion): string {
-  const when = `${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utc(version.createdAt);
   const why = { init: 'created', aligned: 'rewritten from your feedback', reset: 'reset' }[version.reason];
   return `${why} ${when}`;
 }
@@ -126,7 +126,12 @@ function scoreTrend(versions: PersonaVersion[]): string {
 function lastAttempt(store: Store, memberId: number, persona: PersonaVersion): string {
   const run = store.lastAlignmentRun(memberId);
   if (!run || run.outcome !== 'rejected' || run.finishedAt <= persona.createdAt) return '';
-  return `A rewrite on ${run.finishedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC was not adopted (${run.detail.replace(/^rewrite rejected: /, '')}).`;
+  return `A rewrite on ${utc(run.finishedAt)} was not adopted (${run.detail.replace(/^rewrite rejected: /, '')}).`;
+}
+
+/** `2026-11-23 01:44 UTC` */
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function fmt(score: number): string {

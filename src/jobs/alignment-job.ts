@@ -1,6 +1,6 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { formatReport, type Aligner, type AlignmentReport } from '../core/alignment.js';
+import { formatReport, tally, type Aligner, type AlignmentReport } from '../core/alignment.js';
 
 /** What the scheduled job needs. */
 export interface AlignmentJobOptions {
@@ -54,11 +54,7 @@ export function scheduleAlignment(options: AlignmentJobOptions): AlignmentJob {
         return;
       }
       reports.forEach((report) => logger.debug(formatReport(report)));
-      const count = (outcome: AlignmentReport['outcome']) => reports.filter((report) => report.outcome === outcome).length;
-      logger.info(
-        { members: reports.length, accepted: count('accepted'), rejected: count('rejected'), failed: count('failed'), modelCalls: reports.reduce((sum, report) => sum + report.modelCalls, 0), ms: Date.now() - started },
-        'alignment run finished',
-      );
+      logger.info({ members: reports.length, ...tally(reports), ms: Date.now() - started }, 'alignment run finished');
     } catch (error) {
       logger.error({ err: error }, 'alignment run failed');
     }
