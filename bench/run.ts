@@ -11,11 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Agent } from '../src/core/agent.js';
-import { Aligner } from '../src/core/alignment.js';
 import { Bot } from '../src/core/bot.js';
-import { Personas } from '../src/core/personas.js';
-import { ProfileWriter } from '../src/core/profile.js';
+import { createLearning } from '../src/core/learning.js';
 import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
 import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
 import { Store } from '../src/memory/store.js';
@@ -105,8 +102,18 @@ async function main(): Promise<void> {
 
   const prompts = Prompts.load(defaultPromptsDir);
   const model = new InstantModel();
-  const agent = new Agent({ model, store, prompts, embedModel: 'bench-embed', topK: 4, temperature: 0.1, maxSteps: 4 });
-  const bot = new Bot({ store, agent, personas: new Personas(store, prompts), model, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
+  const { agent, personas, aligner } = createLearning({
+    store,
+    model,
+    prompts,
+    embedModel: 'bench-embed',
+    topK: 4,
+    temperature: 0.1,
+    maxSteps: 4,
+    logger: pino({ level: 'silent' }),
+    alignment: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
+  });
+  const bot = new Bot({ store, agent, personas, model, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
   const chat = new RecordingChat();
   const samples: number[] = [];
   for (let i = 0; i < 500; i += 1) {
@@ -128,18 +135,6 @@ async function main(): Promise<void> {
     due.push(performance.now() - t0);
   }
   console.log(`members due for alignment (21 of ${MEMBERS} with new ground truth): p50 ${percentile(due, 50).toFixed(3)} ms, p99 ${percentile(due, 99).toFixed(3)} ms`);
-  const personas = new Personas(store, prompts);
-  const aligner = new Aligner({
-    store,
-    model,
-    prompts,
-    agent,
-    personas,
-    profiles: new ProfileWriter({ store, model, prompts, temperature: 0.1 }),
-    logger: pino({ level: 'silent' }),
-    temperature: 0.1,
-    settings: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
-  });
   const aligned: number[] = [];
   for (const memberId of labelled) {
     personas.reset(memberId);

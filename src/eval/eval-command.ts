@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { ModelError, PromptError } from '../core/errors.js';
 import { defaultPromptsDir, Prompts } from '../core/prompts.js';
 import { OllamaModel } from '../llm/ollama-model.js';
+import { alignmentSettings } from '../main.js';
 import { Wikipedia } from '../web/wikipedia.js';
 import { evalUsage, EvalUsageError, parseEvalArgs, type EvalOptions } from './args.js';
 import { EvalPrompts } from './eval-prompts.js';
@@ -112,7 +113,7 @@ function evalSettings(config: Config): EvalSettings {
     temperature: config.LLM_TEMPERATURE,
     topK: config.MEMORY_TOP_K,
     maxSteps: config.AGENT_MAX_STEPS,
-    alignment: { batchSize: config.ALIGN_BATCH_SIZE, iterations: config.ALIGN_ITERATIONS, validate: false, maxChars: config.PERSONA_MAX_CHARS, concurrency: config.ALIGN_CONCURRENCY },
+    alignment: { ...alignmentSettings(config), validate: false },
   };
 }
 

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { Agent } from '../core/agent.js';
-import { Aligner } from '../core/alignment.js';
-import { Personas } from '../core/personas.js';
-import { ProfileWriter } from '../core/profile.js';
+import type { Agent } from '../core/agent.js';
+import type { Aligner, AlignmentSettings } from '../core/alignment.js';
+import { createLearning } from '../core/learning.js';
+import type { Personas } from '../core/personas.js';
+import type { ProfileWriter } from '../core/profile.js';
 import type { Encyclopedia, LanguageModel, ToolCall } from '../core/ports.js';
 import type { Prompts } from '../core/prompts.js';
 import { Store } from '../memory/store.js';
@@ -20,7 +21,7 @@ export interface EvalSettings {
   /** K for the agent's memory search (RAG-k methods use their own k). */
   topK: number;
   maxSteps: number;
-  alignment: { batchSize: number; iterations: number; validate: boolean; maxChars: number; concurrency: number };
+  alignment: AlignmentSettings;
 }
 
 /** What opening a method's run needs. */
@@ -62,20 +63,18 @@ export class MethodRunner {
     const { spec, model, prompts, settings, encyclopedia } = options;
     this.store = Store.open(options.dbPath);
     const topK = spec.answer.kind === 'direct' && spec.answer.retrieve > 0 ? spec.answer.retrieve : settings.topK;
-    this.agent = new Agent({ model, store: this.store, prompts, encyclopedia, embedModel: settings.embedModel, topK, temperature: settings.temperature, maxSteps: settings.maxSteps });
-    this.personas = new Personas(this.store, prompts);
-    this.profiles = new ProfileWriter({ store: this.store, model, prompts, temperature: settings.temperature });
-    this.aligner = new Aligner({
+    ({ agent: this.agent, personas: this.personas, profiles: this.profiles, aligner: this.aligner } = createLearning({
       store: this.store,
       model,
       prompts,
-      agent: this.agent,
-      personas: this.personas,
-      profiles: this.profiles,
-      logger: options.logger,
-      settings: settings.alignment,
+      encyclopedia,
+      embedModel: settings.embedModel,
+      topK,
       temperature: settings.temperature,
-    });
+      maxSteps: settings.maxSteps,
+      logger: options.logger,
+      alignment: settings.alignment,
+    }));
   }
 
   /** Imports the user's history (when the method uses memory), writes the profile and persona, aligns. */

@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { Store } from '../memory/store.js';
+import { Agent } from './agent.js';
+import { Aligner, type AlignmentSettings } from './alignment.js';
+import { Personas } from './personas.js';
+import type { Encyclopedia, LanguageModel } from './ports.js';
+import { ProfileWriter } from './profile.js';
+import type { Prompts } from './prompts.js';
+
+/** What the learning parts of the bot are built from. */
+export interface LearningDeps {
+  store: Store;
+  model: LanguageModel;
+  prompts: Prompts;
+  encyclopedia?: Encyclopedia;
+  embedModel: string;
+  /** K for the agent's memory search. */
+  topK: number;
+  temperature: number;
+  maxSteps: number;
+  alignment: AlignmentSettings;
+  logger: Logger;
+}
+
+/** The agent, personas, semantic profile and alignment, wired one way for the bot, the evaluation and the benchmark. */
+export interface Learning {
+  agent: Agent;
+  personas: Personas;
+  profiles: ProfileWriter;
+  aligner: Aligner;
+}
+
+/** Builds the agent, personas, profile writer and aligner over one store and one model. */
+export function createLearning(deps: LearningDeps): Learning {
+  const { store, model, prompts, temperature } = deps;
+  const agent = new Agent({ model, store, prompts, encyclopedia: deps.encyclopedia, embedModel: deps.embedModel, topK: deps.topK, temperature, maxSteps: deps.maxSteps });
+  const personas = new Personas(store, prompts);
+  const profiles = new ProfileWriter({ store, model, prompts, temperature });
+  const aligner = new Aligner({ store, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
+  return { agent, personas, profiles, aligner };
+}
