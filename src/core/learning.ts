@@ -1,23 +1,11 @@
 import type { Logger } from 'pino';
-import type { Store } from '../memory/store.js';
-import { Agent } from './agent.js';
+import { Agent, type AgentDeps } from './agent.js';
 import { Aligner, type AlignmentSettings } from './alignment.js';
 import { Personas } from './personas.js';
-import type { Encyclopedia, LanguageModel } from './ports.js';
 import { ProfileWriter } from './profile.js';
-import type { Prompts } from './prompts.js';
 
-/** What the learning parts of the bot are built from. */
-export interface LearningDeps {
-  store: Store;
-  model: LanguageModel;
-  prompts: Prompts;
-  encyclopedia?: Encyclopedia;
-  embedModel: string;
-  /** K for the agent's memory search. */
-  topK: number;
-  temperature: number;
-  maxSteps: number;
+/** What the learning parts of the bot are built from: the agent's needs, plus alignment's. */
+export interface LearningDeps extends AgentDeps {
   alignment: AlignmentSettings;
   logger: Logger;
 }
@@ -33,7 +21,7 @@ export interface Learning {
 /** Builds the agent, personas, profile writer and aligner over one store and one model. */
 export function createLearning(deps: LearningDeps): Learning {
   const { store, model, prompts, temperature } = deps;
-  const agent = new Agent({ model, store, prompts, encyclopedia: deps.encyclopedia, embedModel: deps.embedModel, topK: deps.topK, temperature, maxSteps: deps.maxSteps });
+  const agent = new Agent(deps);
   const personas = new Personas(store, prompts);
   const profiles = new ProfileWriter({ store, model, prompts, temperature });
   const aligner = new Aligner({ store, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
