@@ -15,6 +15,7 @@ import { Bot } from '../src/core/bot.js';
 import { createLearning } from '../src/core/learning.js';
 import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
 import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
+import { FairModelQueue } from '../src/llm/model-queue.js';
 import { Store } from '../src/memory/store.js';
 import { RecordingChat } from '../test/support/recording-chat.js';
 
@@ -29,6 +30,7 @@ const zipfTotal = zipf.reduce((sum, weight) => sum + weight, 0);
 /** A model that answers at once: one memory search, then an answer. Embeddings are random unit vectors. */
 class InstantModel implements LanguageModel {
   readonly modelName = 'instant';
+  readonly contextTokens = 8192;
   async chat(request: ChatRequest): Promise<ChatResult> {
     if (request.format) return { content: JSON.stringify({ persona: 'A rewritten persona. Call search_memory first.', score: 5, reason: 'ok' }), toolCalls: [], promptTokens: 0, completionTokens: 0 };
     const used = request.messages.some((message) => message.role === 'tool');
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
     logger: pino({ level: 'silent' }),
     alignment: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
   });
-  const bot = new Bot({ store, agent, personas, model, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
+  const queue = new FairModelQueue(1);
+  const bot = new Bot({ store, agent, personas, model, queue, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), answerTimeoutMs: 60_000, maxPendingPerMember: 3, maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
   const chat = new RecordingChat();
   const samples: number[] = [];
   for (let i = 0; i < 500; i += 1) {

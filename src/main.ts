@@ -4,6 +4,8 @@ import { Bot } from './core/bot.js';
 import { createLearning, type Learning } from './core/learning.js';
 import { defaultPromptsDir, Prompts } from './core/prompts.js';
 import type { Config } from './config.js';
+import { TokenCounter } from './core/context-budget.js';
+import { FairModelQueue, QueuedModel } from './llm/model-queue.js';
 import { OllamaModel } from './llm/ollama-model.js';
 import { Store } from './memory/store.js';
 import { Wikipedia } from './web/wikipedia.js';
@@ -13,7 +15,9 @@ export interface Core extends Learning {
   config: Config;
   logger: Logger;
   store: Store;
+  /** The model client itself (for status checks); model calls of the bot go through `queue`. */
   model: OllamaModel;
+  queue: FairModelQueue;
   prompts: Prompts;
   bot: Bot;
   close(): void;
@@ -23,12 +27,17 @@ export interface Core extends Learning {
 export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number } = {}): Core {
   const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
   const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs });
-  const model = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS });
+  const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
+  // Every model call of the process goes through one fair queue: answers first, learning after.
+  const queue = new FairModelQueue(config.MODEL_CONCURRENCY);
+  const model = new QueuedModel(ollama, queue);
   const encyclopedia = config.WIKIPEDIA_ENABLED ? new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }) : undefined;
   const { agent, personas, profiles, aligner } = createLearning({
     store,
     model,
     prompts,
+    prefetch: config.MEMORY_PREFETCH,
+    tokens: new TokenCounter(),
     encyclopedia,
     embedModel: config.OLLAMA_EMBED_MODEL,
     topK: config.MEMORY_TOP_K,
@@ -42,12 +51,15 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     agent,
     personas,
     model,
+    queue,
     embedModel: config.OLLAMA_EMBED_MODEL,
     logger,
+    answerTimeoutMs: config.ANSWER_TIMEOUT_MS,
+    maxPendingPerMember: config.MAX_PENDING_PER_MEMBER,
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },
   });
-  return { config, logger, store, model, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
+  return { config, logger, store, model: ollama, queue, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
 }
 
 /** Algorithm 1's settings as configured (ALIGN_*, PERSONA_MAX_CHARS). */

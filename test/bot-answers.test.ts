@@ -70,7 +70,10 @@ describe('answering a mention', () => {
     t.ollama.reset();
     await t.bot.handle(mention(alice, 'something longer?', { threadId: 't1' }), chat);
     const sent = t.ollama.chats()[0]!.messages.map((message) => `${message.role}:${message.content}`);
-    expect(sent.slice(1)).toEqual(['user:suggest a board game', 'assistant:Try Azul.', 'user:something longer?']);
+    expect(sent.slice(1, 4)).toEqual(['user:suggest a board game', 'assistant:Try Azul.', 'user:something longer?']);
+    // The prefetched memories do not repeat the turn that is already in the conversation.
+    expect(sent[5]).toMatch(/^tool:.*already searched/s);
+    expect(sent[5]).not.toContain('board game');
   });
 
   it('answers a redelivered mention once', async () => {

@@ -1,8 +1,11 @@
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord } from '../memory/records.js';
+import { assembleAnswerPrompt, type AnswerParts, type Trim } from './answer-prompt.js';
+import { TokenCounter } from './context-budget.js';
 import { ModelError } from './errors.js';
-import type { Encyclopedia, LanguageModel, ModelMessage, ToolCall, ToolSpec } from './ports.js';
+import type { ChatResult, Encyclopedia, LanguageModel, ModelMessage, ToolCall, ToolSpec } from './ports.js';
 import type { Prompts } from './prompts.js';
+import { TextRelay } from './text-relay.js';
 
 /** What the agent needs; all injected. */
 export interface AgentDeps {
@@ -14,6 +17,10 @@ export interface AgentDeps {
   topK: number;
   temperature: number;
   maxSteps: number;
+  /** Search the member's memory before the first model call, so a typical answer is one call. */
+  prefetch?: boolean;
+  /** Shared token estimates, corrected by the server's counts. */
+  tokens?: TokenCounter;
 }
 
 /** One question to answer for one member. */
@@ -27,8 +34,19 @@ export interface AgentRequest {
   beforeId?: number;
   /** Which tools the agent may use; both by default. */
   tools?: { memory: boolean; wikipedia: boolean };
+  /** Overrides the agent's prefetch setting for this question. */
+  prefetch?: boolean;
+  /** Interactions already in the prompt (earlier turns of the exchange): not repeated as memories. */
+  excludeIds?: number[];
+  /** The question's embedding, when the caller already has it (saves an embedding call). */
+  questionVector?: Float32Array;
+  /** Receives the answer as it is written, and the tool steps taken on the way. */
+  onEvent?: (event: AgentEvent) => void;
   signal?: AbortSignal;
 }
+
+/** What happens while an answer is written. */
+export type AgentEvent = { type: 'text'; delta: string } | { type: 'retract' } | { type: 'tool'; name: string };
 
 /** The agent's answer and what it cost. */
 export interface AgentAnswer {
@@ -38,27 +56,36 @@ export interface AgentAnswer {
   modelCalls: number;
   promptTokens: number;
   completionTokens: number;
+  /** What the context budget left out, summed over the calls. */
+  trimmed: Trim;
 }
 
-/** A ReAct loop over Ollama tool calling with two tools: the member's memory and Wikipedia. */
+/**
+ * A ReAct loop over tool calling with two tools, the member's memory and Wikipedia. With prefetch,
+ * the member's top-K memories are in the prompt before the first call, marked as already searched,
+ * and the tools stay offered for a further search or a lookup.
+ */
 export class Agent {
-  constructor(private readonly deps: AgentDeps) {}
+  private readonly tokens: TokenCounter;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.tokens = deps.tokens ?? new TokenCounter();
+  }
 
   /** Answers a question with the member's persona as the system prompt. */
   async answer(request: AgentRequest): Promise<AgentAnswer> {
-    const tools = this.toolSpecs(request.tools ?? { memory: true, wikipedia: true });
-    const messages: ModelMessage[] = [...(request.history ?? []), { role: 'user', content: request.question }];
-    const result: AgentAnswer = { answer: '', toolCalls: [], retrievedIds: [], modelCalls: 0, promptTokens: 0, completionTokens: 0 };
+    const allowed = request.tools ?? { memory: true, wikipedia: true };
+    const tools = this.toolSpecs(allowed);
+    const result: AgentAnswer = { answer: '', toolCalls: [], retrievedIds: [], modelCalls: 0, promptTokens: 0, completionTokens: 0, trimmed: { memories: 0, historyTurns: 0, stepsClipped: 0 } };
+    const memories = allowed.memory && (request.prefetch ?? this.deps.prefetch ?? false) ? await this.prefetch(request, result) : undefined;
+    const steps: ModelMessage[] = [];
     for (let step = 0; step <= this.deps.maxSteps; step += 1) {
       const lastStep = step === this.deps.maxSteps || tools.length === 0;
-      if (lastStep && tools.length > 0) messages.push({ role: 'user', content: this.deps.prompts.render('agent-final') });
-      const reply = await this.deps.model.chat({
-        system: request.persona,
-        messages,
-        tools: lastStep ? undefined : tools,
-        temperature: this.deps.temperature,
-        signal: request.signal,
-      });
+      if (lastStep && tools.length > 0) steps.push({ role: 'user', content: this.deps.prompts.render('agent-final') });
+      const offered = lastStep ? [] : tools;
+      const prompt = assembleAnswerPrompt({ system: request.persona, tools: offered, question: request.question, memories, history: request.history ?? [], steps }, this.tokens, this.deps.model.contextTokens);
+      addTrim(result.trimmed, prompt.trimmed);
+      const reply = await this.call(request, prompt.messages, offered);
       result.modelCalls += 1;
       result.promptTokens += reply.promptTokens;
       result.completionTokens += reply.completionTokens;
@@ -67,38 +94,68 @@ export class Agent {
         if (result.answer === '') throw new ModelError('MODEL_NO_ANSWER', 'The model returned an empty answer.', this.deps.model.modelName, true);
         return result;
       }
-      messages.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
+      steps.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
       for (const call of reply.toolCalls) {
         result.toolCalls.push(call);
-        messages.push({ role: 'tool', toolName: call.name, content: await this.runTool(call, request, result) });
+        request.onEvent?.({ type: 'tool', name: call.name });
+        steps.push({ role: 'tool', toolName: call.name, content: await this.runTool(call, request, result) });
       }
     }
     throw new ModelError('MODEL_NO_ANSWER', 'The agent loop ended without an answer.', this.deps.model.modelName, true);
   }
 
+  /** One model call; when the caller listens, the text is streamed to it as it comes. */
+  private async call(request: AgentRequest, messages: ModelMessage[], tools: ToolSpec[]): Promise<ChatResult> {
+    const base = { system: request.persona, messages, tools: tools.length > 0 ? tools : undefined, temperature: this.deps.temperature, signal: request.signal };
+    const listener = request.onEvent;
+    const stream = listener ? new TextRelay((delta) => listener({ type: 'text', delta })) : undefined;
+    const reply = await this.deps.model.chat({ ...base, ...(stream ? { onText: (delta: string) => stream.push(delta) } : {}) });
+    if (reply.promptTokens > 0) this.tokens.observe(request.persona, messages, tools, reply.promptTokens);
+    if (stream && reply.toolCalls.length > 0) {
+      if (stream.shown) listener!({ type: 'retract' });
+    } else {
+      stream?.end();
+    }
+    return reply;
+  }
+
+  /** The member's top-K memories for the question, searched before the first model call. */
+  private async prefetch(request: AgentRequest, result: AgentAnswer): Promise<AnswerParts['memories']> {
+    const exclude = new Set(request.excludeIds ?? []);
+    const found = await this.recall(request.memberId, request.question, request.beforeId, request.signal, request.questionVector, exclude.size);
+    const records = found.filter((record) => !exclude.has(record.id)).slice(0, this.deps.topK);
+    result.retrievedIds.push(...records.map((record) => record.id));
+    return {
+      query: request.question,
+      rendered: records.map((record) => this.formatMemory(record)),
+      render: (kept) => this.deps.prompts.render('memory-prefetched', { memories: kept.length > 0 ? kept.join('\n\n') : this.deps.prompts.render('memory-none') }),
+    };
+  }
+
   /** Formats memories the way the search tool shows them to the model. */
   formatMemories(records: InteractionRecord[]): string {
     if (records.length === 0) return this.deps.prompts.render('memory-none');
-    return records
-      .map((record) => {
-        const when = record.askedAt.toISOString().slice(0, 10);
-        return record.groundTruth !== null
-          ? this.deps.prompts.render('memory-labelled', { when, question: record.question, truth: record.groundTruth })
-          : this.deps.prompts.render('memory-unlabelled', { when, question: record.question, answer: record.answer ?? '' });
-      })
-      .join('\n\n');
+    return records.map((record) => this.formatMemory(record)).join('\n\n');
   }
 
-  /** Top-K memories for a query, embedding it when the embedding model answers. */
-  async recall(memberId: number, query: string, beforeId?: number, signal?: AbortSignal): Promise<InteractionRecord[]> {
-    let vector: Float32Array | undefined;
-    try {
-      [vector] = await this.deps.model.embed([query], signal);
-    } catch (error) {
-      // Keyword search still works without the embedding model; a cancelled call must still stop.
-      if (error instanceof ModelError && error.code === 'MODEL_ABORTED') throw error;
+  private formatMemory(record: InteractionRecord): string {
+    const when = record.askedAt.toISOString().slice(0, 10);
+    return record.groundTruth !== null
+      ? this.deps.prompts.render('memory-labelled', { when, question: record.question, truth: record.groundTruth })
+      : this.deps.prompts.render('memory-unlabelled', { when, question: record.question, answer: record.answer ?? '' });
+  }
+
+  /** Top-K memories for a query, embedding it (unless `vector` is given) when the embedding model answers. */
+  async recall(memberId: number, query: string, beforeId?: number, signal?: AbortSignal, vector?: Float32Array, extra = 0): Promise<InteractionRecord[]> {
+    if (!vector) {
+      try {
+        [vector] = await this.deps.model.embed([query], signal);
+      } catch (error) {
+        // Keyword search still works without the embedding model; a cancelled or timed-out answer must still stop.
+        if (error instanceof ModelError && (error.code === 'MODEL_ABORTED' || signal?.aborted)) throw error;
+      }
     }
-    return this.deps.store.searchMemory(memberId, { text: query, vector }, this.deps.topK, beforeId).map((hit) => hit.interaction);
+    return this.deps.store.searchMemory(memberId, { text: query, vector }, this.deps.topK + extra, beforeId).map((hit) => hit.interaction);
   }
 
   private async runTool(call: ToolCall, request: AgentRequest, result: AgentAnswer): Promise<string> {
@@ -137,4 +194,10 @@ export class Agent {
     }
     return specs;
   }
+}
+
+function addTrim(total: Trim, more: Trim): void {
+  total.memories = Math.max(total.memories, more.memories);
+  total.historyTurns = Math.max(total.historyTurns, more.historyTurns);
+  total.stepsClipped = Math.max(total.stepsClipped, more.stepsClipped);
 }

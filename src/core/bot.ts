@@ -1,40 +1,36 @@
 import type { Logger } from 'pino';
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord } from '../memory/records.js';
-import type { Agent } from './agent.js';
-import { EmbeddingMismatchError, ModelError } from './errors.js';
+import { Answerer, type AnswererDeps } from './answerer.js';
 import { FeedbackRules, type FeedbackOutcome, type FeedbackSettings } from './feedback.js';
 import { messages } from './messages.js';
 import { InFlight } from './in-flight.js';
 import { PersonaCommand } from './persona-command.js';
-import type { Personas } from './personas.js';
-import type { Chat, ChatEvent, EventSink, LanguageModel, MentionEvent, ModelMessage, ReplyEvent } from './ports.js';
+import type { Chat, ChatEvent, EventSink, MentionEvent, ModelQueue, ReplyEvent } from './ports.js';
 
 /** Everything the bot needs, injected by the composition root. */
-export interface BotDeps {
-  store: Store;
-  agent: Agent;
-  personas: Personas;
-  model: LanguageModel;
-  embedModel: string;
-  logger: Logger;
+export interface BotDeps extends AnswererDeps {
+  queue: ModelQueue & { close?(): void };
   feedback: FeedbackSettings;
   maxMessageChars: number;
-  /** How many earlier turns of an exchange go into the model call. */
-  historyTurns?: number;
-  now?: () => Date;
+  /** A member with this many questions waiting or being answered gets a note instead of another place in the queue. */
+  maxPendingPerMember: number;
 }
+
+/** After the grace period, how long the notes to members whose answers were stopped may take. */
+const NOTE_GRACE_MS = 5_000;
 
 /** The product: answers mentions with the member's persona and turns feedback into ground truth. */
 export class Bot implements EventSink {
   private readonly rules: FeedbackRules;
   private readonly command: PersonaCommand;
   private readonly inFlight = new InFlight();
-  private readonly shutdown = new AbortController();
+  private readonly answerer: Answerer;
 
   constructor(private readonly deps: BotDeps) {
     this.rules = new FeedbackRules(deps.store, deps.feedback);
     this.command = new PersonaCommand(deps.store, deps.personas);
+    this.answerer = new Answerer(deps);
   }
 
   /** Handles one platform event; errors are logged with ids and never thrown to the adapter. */
@@ -46,11 +42,15 @@ export class Bot implements EventSink {
     await this.inFlight.track(work);
   }
 
-  /** Waits for in-flight events up to `graceMs`, then cancels model calls still running. */
+  /**
+   * Waits for in-flight events up to `graceMs`; then questions still waiting for the model are told
+   * the bot is restarting (they stay stored), and answers still running are stopped with a note.
+   */
   async drain(graceMs: number): Promise<void> {
     await this.inFlight.settled(graceMs);
-    this.shutdown.abort();
-    await this.inFlight.settled();
+    this.deps.queue.close?.();
+    this.answerer.abortAll();
+    await this.inFlight.settled(NOTE_GRACE_MS);
   }
 
   /** Tells the member briefly that their message could not be handled (the database may be locked). */
@@ -104,55 +104,14 @@ export class Bot implements EventSink {
     if (text === '') return void (await chat.send(where, messages.emptyQuestion));
     if (text.length > this.deps.maxMessageChars) return void (await chat.send(where, messages.tooLong(text.length, this.deps.maxMessageChars)));
     const memberId = store.ensureMember(event.member, event.at);
+    const pending = this.deps.queue.pending(Answerer.lane(memberId));
+    if (pending >= this.deps.maxPendingPerMember && !store.findQuestion(memberId, event.messageId)) {
+      return void (await chat.send(where, messages.tooManyPending(pending)));
+    }
     const conversationId = event.threadId ?? earlier?.conversationId ?? event.messageId;
     const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, conversationId, messageId: event.messageId, text, at: event.at });
     if (duplicate) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
-    const stopTyping = await chat.typing?.({ channelId: event.channelId, threadId: event.threadId, messageId: event.messageId }).catch(() => undefined);
-    try {
-      const reply = await this.compose(interaction, memberId, text);
-      const sent = await chat.send(where, reply);
-      store.recordAnswerMessages(interaction.id, { platform: event.member.platform, workspaceId: event.member.workspaceId, channelId: event.channelId }, sent.messageIds);
-    } finally {
-      await stopTyping?.().catch(() => undefined);
-    }
-  }
-
-  /** Runs the agent; the answer is stored before it is sent. Model failures become a short message. */
-  private async compose(interaction: InteractionRecord, memberId: number, question: string): Promise<string> {
-    const { store, agent, personas, logger } = this.deps;
-    const persona = personas.live(memberId);
-    try {
-      await this.embedQuestion(interaction, memberId, question);
-      const started = Date.now();
-      const result = await agent.answer({ memberId, persona: persona.text, question, history: this.history(interaction, memberId), beforeId: interaction.id, signal: this.shutdown.signal });
-      store.recordAnswer(interaction.id, result.answer, persona.id, this.now());
-      logger.info({ interactionId: interaction.id, memberId, modelCalls: result.modelCalls, tools: result.toolCalls.map((call) => call.name), ms: Date.now() - started }, 'answered');
-      return result.answer;
-    } catch (error) {
-      if (!(error instanceof ModelError)) throw error;
-      store.recordFailure(interaction.id, error.code);
-      logger.warn({ interactionId: interaction.id, code: error.code, model: error.model }, 'model failed');
-      return messages.modelFailure(error.code);
-    }
-  }
-
-  private async embedQuestion(interaction: InteractionRecord, memberId: number, question: string): Promise<void> {
-    try {
-      const [vector] = await this.deps.model.embed([question], this.shutdown.signal);
-      if (vector) this.deps.store.recordVector(interaction.id, memberId, vector, this.deps.embedModel);
-    } catch (error) {
-      // Keyword search still finds this memory; `reembed` backfills the vector later.
-      if (!(error instanceof ModelError) && !(error instanceof EmbeddingMismatchError)) throw error;
-      this.deps.logger.warn({ interactionId: interaction.id, code: error.code }, 'question not embedded');
-    }
-  }
-
-  private history(interaction: InteractionRecord, memberId: number): ModelMessage[] {
-    const turns = this.deps.store.conversationTurns(memberId, interaction.conversationId, interaction.id, this.deps.historyTurns ?? 6);
-    return turns.flatMap((turn): ModelMessage[] => [
-      { role: 'user', content: turn.question },
-      { role: 'assistant', content: turn.answer ?? '' },
-    ]);
+    await this.answerer.answer({ interaction, member: event.member, where }, chat);
   }
 
   private async acknowledge(outcome: FeedbackOutcome, chat: Chat, member: MentionEvent['member'], channelId: string, event: ChatEvent): Promise<void> {
@@ -165,9 +124,6 @@ export class Bot implements EventSink {
     this.deps.logger.info({ kind: event.kind, outcome: outcome.note, ...eventIds(event) }, 'feedback');
   }
 
-  private now(): Date {
-    return this.deps.now?.() ?? new Date();
-  }
 }
 
 function eventIds(event: ChatEvent): Record<string, string> {

@@ -9,6 +9,13 @@ export const messages = {
   correctionEmpty: 'That reply has no text I can learn from. Reply to my answer with the right answer written out.',
   correctionTruncated: (limit: number) => `Your correction was long, so I kept its first ${limit.toLocaleString('en')} characters.`,
   unexpected: 'Something went wrong on my side while answering. Please try again in a moment.',
+  queued: (ahead: number) => `${ahead} question${ahead === 1 ? '' : 's'} ahead of yours…`,
+  working: (tool: string | null) => (tool === 'wikipedia' ? 'looking it up on Wikipedia…' : tool === 'search_memory' ? 'searching your memory…' : 'thinking…'),
+  tooManyPending: (pending: number) =>
+    `You already have ${pending} question${pending === 1 ? '' : 's'} waiting for an answer. I will get to them in turn; ask this one again once they are answered.`,
+  restarting: 'I am restarting and did not get to your question yet. I kept it and will answer it when I am back.',
+  cutOff: (code: ModelErrorCode) => `(My answer was cut off: ${cutOffReason(code)})`,
+  contextTooSmall: 'Your question and your persona together are too long for my model to read at once. Please ask a shorter question; an admin can raise OLLAMA_NUM_CTX.',
   modelFailure: (code: ModelErrorCode): string => {
     switch (code) {
       case 'MODEL_UNREACHABLE':
@@ -24,3 +31,16 @@ export const messages = {
     }
   },
 } as const;
+
+function cutOffReason(code: ModelErrorCode): string {
+  switch (code) {
+    case 'MODEL_TIMEOUT':
+      return 'it took too long. Please try again in a moment.';
+    case 'MODEL_ABORTED':
+      return 'the bot is restarting. Please ask again in a moment.';
+    case 'MODEL_UNREACHABLE':
+      return 'my language model stopped answering. Please try again later.';
+    default:
+      return 'my language model failed partway. Please try again.';
+  }
+}

@@ -107,6 +107,29 @@ export interface Chat {
   react(to: { channelId: string; messageId: string }, emoji: string): Promise<void>;
   /** Show that the bot is working; returns a function that stops it. */
   typing?(to: Place & { messageId?: string }): Promise<() => Promise<void>>;
+  /**
+   * Opens an answer that is written as the model produces it. `onPosted` is called with each
+   * platform message id as soon as that message exists, so feedback during the stream pairs up.
+   * Platforms without it get the whole answer through `send`.
+   */
+  stream?(to: SendTarget, onPosted: (messageId: string) => void): AnswerStream;
+}
+
+/**
+ * One answer being written into the platform. The core decides what is said; the adapter decides
+ * how often the platform is touched (throttled edits, Slack's streaming methods, terminal output).
+ */
+export interface AnswerStream {
+  /** Shows what the bot is doing while no answer text is visible (queue position, a tool step). */
+  status(text: string): void;
+  /** Appends answer text as it arrives. */
+  append(text: string): void;
+  /** Takes back the text appended so far (the model wrote a preamble, then turned to a tool). */
+  retract(): void;
+  /** Ends the answer; `text` is the whole final answer. Resolves with every message id that carries it. */
+  finish(text: string): Promise<{ messageIds: string[] }>;
+  /** Ends an answer that was cut off: what was written so far, then `note` saying why. */
+  fail(text: string, note: string): Promise<{ messageIds: string[] }>;
 }
 
 /** One turn of a conversation sent to a model. */
@@ -139,8 +162,11 @@ export interface ToolCall {
 export interface ChatResult {
   content: string;
   toolCalls: ToolCall[];
+  /** Prompt tokens the server evaluated (after any truncation of its own). */
   promptTokens: number;
   completionTokens: number;
+  /** The server stopped because the answer hit the context or token limit. */
+  truncated?: boolean;
 }
 
 /** A request to the model. `format` is a JSON schema the answer must follow. */
@@ -151,14 +177,44 @@ export interface ChatRequest {
   temperature: number;
   format?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** Streams the answer: called with each piece of content text as the server sends it. */
+  onText?: (delta: string) => void;
 }
 
 /** The model port; src/llm implements it with Ollama. */
 export interface LanguageModel {
   /** The chat model's name, recorded with every persona version. */
   readonly modelName: string;
+  /** How many tokens one request may hold (prompt and answer); prompts are assembled to fit. */
+  readonly contextTokens: number;
   chat(request: ChatRequest): Promise<ChatResult>;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+/** How urgent a piece of model work is: a member waiting for an answer, or background learning. */
+export type ModelPriority = 'live' | 'background';
+
+/** A place in the model queue: whose work it is and how urgent. */
+export interface QueueTicket {
+  /** Work of one lane (a member) is served in turn with other lanes. */
+  lane: string;
+  priority: ModelPriority;
+  /** Cancels the work while it waits or runs. */
+  signal?: AbortSignal;
+  /** Called while waiting, whenever the number of questions ahead changes. */
+  onPosition?: (ahead: number) => void;
+}
+
+/** The one gate in front of the model: bounded concurrency, live before background, round-robin across lanes. */
+export interface ModelQueue {
+  /** Runs `work` holding one model slot; model calls made inside it do not queue again. */
+  run<T>(ticket: QueueTicket, work: () => Promise<T>): Promise<T>;
+  /** Live work of this lane waiting or running. */
+  pending(lane: string): number;
+  /** Resolves when no live work is waiting (background work yields to members). */
+  liveIdle(): Promise<void>;
+  /** How much work waits and runs now. */
+  stats(): { waiting: number; running: number };
 }
 
 /** What adapters hand events to: the core `Bot` in production, a recorder in unit tests. */

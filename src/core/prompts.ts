@@ -18,6 +18,7 @@ export const promptPlaceholders = {
   'memory-labelled': ['when', 'question', 'truth'],
   'memory-unlabelled': ['when', 'question', 'answer'],
   'memory-none': [],
+  'memory-prefetched': ['memories'],
   profile: ['previous', 'interactions'],
   feedback: ['persona', 'question', 'expected', 'response'],
   update: ['persona', 'profile', 'feedback'],
@@ -68,11 +69,23 @@ export class PromptSet<N extends string> {
   }
 }
 
+/**
+ * The paper's own wording for the prompts the chat bot words differently: the evaluation measures
+ * PersonaAgent as published (at least two actions, concise answers with no explanation).
+ */
+export const paperPromptFiles: Partial<Record<PromptName, string>> = {
+  'persona-init': 'paper-persona-init',
+  update: 'paper-update',
+  'agent-final': 'paper-agent-final',
+};
+
 /** The bot's prompts, loaded and checked once at start-up. */
 export class Prompts extends PromptSet<PromptName> {
-  /** Loads every prompt from `dir`, listing every missing file or placeholder at once. */
-  static load(dir: string): Prompts {
-    return new Prompts(readPrompts(dir, promptPlaceholders));
+  /** Loads every prompt from `dir`, listing every missing file or placeholder at once; `files` renames some prompts' files. */
+  static load(dir: string, files: Partial<Record<PromptName, string>> = {}): Prompts {
+    const registry = Object.fromEntries(Object.entries(promptPlaceholders).map(([name, placeholders]) => [files[name as PromptName] ?? name, placeholders]));
+    const texts = readPrompts(dir, registry);
+    return new Prompts(Object.fromEntries(Object.keys(promptPlaceholders).map((name) => [name, texts[files[name as PromptName] ?? name]!])) as Record<PromptName, string>);
   }
 }
 

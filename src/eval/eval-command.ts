@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { ModelError, PromptError } from '../core/errors.js';
-import { defaultPromptsDir, Prompts } from '../core/prompts.js';
+import { defaultPromptsDir, paperPromptFiles, Prompts } from '../core/prompts.js';
 import { OllamaModel } from '../llm/ollama-model.js';
 import { alignmentSettings } from '../main.js';
 import { Wikipedia } from '../web/wikipedia.js';
@@ -68,7 +68,8 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
 async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'>> & { signal: AbortSignal }): Promise<number> {
   const config = loadConfig({ ...io.env, ...(options.model ? { OLLAMA_MODEL: options.model } : {}) });
   const task = getTask(options.task);
-  const prompts = Prompts.load(defaultPromptsDir);
+  // The evaluation measures PersonaAgent with the paper's own prompts, not the chat bot's wording.
+  const prompts = Prompts.load(defaultPromptsDir, paperPromptFiles);
   const evalPrompts = EvalPrompts.load(defaultPromptsDir);
   const dataset = loadDataset(task, { dir: options.data, split: options.split, questionsFile: options.questionsFile, outputsFile: options.outputsFile });
   const users = selectUsers(dataset.users, options.users, options.limitQuestions);
@@ -80,7 +81,7 @@ async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'
   }
   const meter = new UsageMeter();
   const cache = new DiskCache(join(outDir, 'cache'));
-  const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS });
+  const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
   const model = new CachingModel(ollama, { cache, embedModel: config.OLLAMA_EMBED_MODEL, meter });
   const wikipedia = options.wikipedia && config.WIKIPEDIA_ENABLED;
   const encyclopedia = wikipedia ? new CachingEncyclopedia(new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }), cache) : undefined;

@@ -12,6 +12,7 @@ class RecordingModel implements LanguageModel {
   readonly chats: ChatRequest[] = [];
   readonly embeds: string[][] = [];
   failNext: ModelError | null = null;
+  readonly contextTokens = 8192;
 
   constructor(readonly modelName = 'chat-model') {}
 

@@ -65,6 +65,10 @@ export class CachingModel implements LanguageModel {
     this.modelName = inner.modelName;
   }
 
+  get contextTokens(): number {
+    return this.inner.contextTokens;
+  }
+
   /** Answers from the cache, or asks the wrapped model and stores its answer. */
   async chat(request: ChatRequest): Promise<ChatResult> {
     const { cache, meter } = this.options;

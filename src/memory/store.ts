@@ -146,12 +146,21 @@ export class Store {
     });
   }
 
+  /** This member's question with this platform message id, if it was recorded. */
+  findQuestion(memberId: number, messageId: string): InteractionRecord | undefined {
+    const id = this.db.prepare('SELECT id FROM interactions WHERE member_id = ? AND question_message_id = ?').pluck().get(memberId, messageId) as number | undefined;
+    return id === undefined ? undefined : this.interaction(id);
+  }
+
   /** Records the answer (before it is sent) and the persona version that produced it. */
   recordAnswer(interactionId: number, answer: string, personaVersionId: number | null, at: Date): void {
     this.transaction(() => {
       this.db
-        .prepare('UPDATE interactions SET answer = ?, persona_version_id = ?, answered_at = ?, error_code = NULL WHERE id = ?')
-        .run(answer, personaVersionId, at.toISOString(), interactionId);
+        .prepare(
+          `UPDATE interactions SET answer = @answer, persona_version_id = @persona, answered_at = @at, error_code = NULL,
+             ground_truth = CASE WHEN feedback = 'positive' THEN @answer ELSE ground_truth END WHERE id = @id`,
+        )
+        .run({ answer, persona: personaVersionId, at: at.toISOString(), id: interactionId });
       this.reindexText(interactionId);
     });
   }

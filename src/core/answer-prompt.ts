@@ -1,0 +1,93 @@
+import { answerReserve, ContextTooSmallError, type TokenCounter } from './context-budget.js';
+import type { ModelMessage, ToolSpec } from './ports.js';
+
+/** The parts of one answer's prompt, most important first. */
+export interface AnswerParts {
+  /** The member's persona (and any standing instructions): always sent whole. */
+  system: string;
+  tools: ToolSpec[];
+  /** The question: always sent whole. */
+  question: string;
+  /** Memories found before the first call, best first, each already rendered; sent as a finished memory search. */
+  memories?: { query: string; rendered: string[]; render: (kept: string[]) => string };
+  /** Earlier turns of the exchange, oldest first, as user/assistant pairs. */
+  history: ModelMessage[];
+  /** This answer's own tool calls and results so far. */
+  steps: ModelMessage[];
+}
+
+/** What had to be left out to fit. */
+export interface Trim {
+  memories: number;
+  historyTurns: number;
+  /** Tool results cut short. */
+  stepsClipped: number;
+}
+
+/** The assembled prompt and what it left out. */
+export interface AssembledPrompt {
+  messages: ModelMessage[];
+  estimate: number;
+  trimmed: Trim;
+}
+
+/**
+ * Builds the messages of one model call so the request fits the context with room left for the
+ * answer: persona, question and this answer's steps first; then memories (lowest-ranked dropped
+ * first); then earlier turns (oldest dropped first). Fails only when the persona and question
+ * alone do not fit.
+ */
+export function assembleAnswerPrompt(parts: AnswerParts, counter: TokenCounter, contextTokens: number): AssembledPrompt {
+  const budget = contextTokens - answerReserve(contextTokens);
+  const trimmed: Trim = { memories: 0, historyTurns: 0, stepsClipped: 0 };
+  const question: ModelMessage = { role: 'user', content: parts.question };
+  const steps = clipSteps(parts.steps, counter, Math.floor(budget / 4), trimmed);
+  const memoryTurn = (kept: string[]): ModelMessage[] =>
+    parts.memories
+      ? [
+          { role: 'assistant', content: '', toolCalls: [{ name: 'search_memory', arguments: { query: parts.memories.query } }] },
+          { role: 'tool', toolName: 'search_memory', content: parts.memories.render(kept) },
+        ]
+      : [];
+  const build = (history: ModelMessage[], kept: string[]) => [...history, question, ...memoryTurn(kept), ...steps];
+  const size = (messages: ModelMessage[]) => counter.request(parts.system, messages, parts.tools);
+
+  const fixed = size(build([], []));
+  if (fixed > budget) throw new ContextTooSmallError(fixed, budget);
+  const kept: string[] = [];
+  for (const memory of parts.memories?.rendered ?? []) {
+    if (size(build([], [...kept, memory])) > budget) break;
+    kept.push(memory);
+  }
+  trimmed.memories = (parts.memories?.rendered.length ?? 0) - kept.length;
+  let history: ModelMessage[] = [];
+  const pairs = toPairs(parts.history);
+  for (let index = pairs.length - 1; index >= 0; index -= 1) {
+    const candidate = [...pairs[index]!, ...history];
+    if (size(build(candidate, kept)) > budget) break;
+    history = candidate;
+  }
+  trimmed.historyTurns = pairs.length - history.length / 2;
+  const messages = build(history, kept);
+  return { messages, estimate: size(messages), trimmed };
+}
+
+/** Whether anything was left out. */
+export function wasTrimmed(trim: Trim): boolean {
+  return trim.memories + trim.historyTurns + trim.stepsClipped > 0;
+}
+
+/** A tool result longer than its share of the budget keeps its beginning. */
+function clipSteps(steps: ModelMessage[], counter: TokenCounter, share: number, trimmed: Trim): ModelMessage[] {
+  return steps.map((step) => {
+    if (step.role !== 'tool' || counter.text(step.content) <= share) return step;
+    trimmed.stepsClipped += 1;
+    return { ...step, content: `${step.content.slice(0, share * 3)}…` };
+  });
+}
+
+function toPairs(history: ModelMessage[]): ModelMessage[][] {
+  const pairs: ModelMessage[][] = [];
+  for (let index = 0; index + 1 < history.length; index += 2) pairs.push([history[index]!, history[index + 1]!]);
+  return pairs;
+}

@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import type { InteractionRecord } from '../memory/records.js';
+import type { Store } from '../memory/store.js';
+import type { Agent, AgentEvent } from './agent.js';
+import { AnswerProgress, defaultProgressDelays, sendWhenDone, type ProgressDelays } from './answer-progress.js';
+import { wasTrimmed } from './answer-prompt.js';
+import { ContextTooSmallError } from './context-budget.js';
+import { EmbeddingMismatchError, ModelError } from './errors.js';
+import { messages } from './messages.js';
+import type { Personas } from './personas.js';
+import type { AnswerStream, Chat, LanguageModel, MemberKey, ModelMessage, ModelQueue, SendTarget } from './ports.js';
+
+/** What the answer path needs, injected by the composition root. */
+export interface AnswererDeps {
+  store: Store;
+  agent: Agent;
+  personas: Personas;
+  /** Used for the question's embedding; model calls made inside an answer do not queue again. */
+  model: LanguageModel;
+  queue: ModelQueue;
+  embedModel: string;
+  logger: Logger;
+  /** One deadline for the whole answer, shared by every call it makes. */
+  answerTimeoutMs: number;
+  /** How many earlier turns of an exchange go into the model call. */
+  historyTurns?: number;
+  progress?: ProgressDelays;
+  now?: () => Date;
+}
+
+/** One question to answer, already recorded. */
+export interface AnswerJob {
+  interaction: InteractionRecord;
+  member: MemberKey;
+  where: SendTarget;
+  /** Said before the answer (e.g. that the bot restarted while the question waited). */
+  leadIn?: string;
+}
+
+/** Questions that were not reached before shutdown are marked so the next start answers them. */
+export const INTERRUPTED = 'INTERRUPTED';
+
+/**
+ * The path from a recorded question to a written answer: wait for the model in the fair queue,
+ * then embed, retrieve, and stream the agent's answer into the platform under one deadline. The
+ * answer is stored before the stream is finished; message ids are stored as soon as they exist.
+ */
+export class Answerer {
+  private readonly shutdown = new AbortController();
+  /** Answers waiting or running, by interaction id, so they can be cancelled one by one. */
+  private readonly active = new Map<number, AbortController>();
+
+  constructor(private readonly deps: AnswererDeps) {}
+
+  /** The queue lane of a member: their questions are served in turn with other members'. */
+  static lane(memberId: number): string {
+    return `member:${memberId}`;
+  }
+
+  /** Whether this interaction is being answered (or waits for the model) in this process. */
+  isActive(interactionId: number): boolean {
+    return this.active.has(interactionId);
+  }
+
+  /** Stops one answer: it is not sent, and nothing more is stored for it. */
+  cancel(interactionId: number): boolean {
+    const controller = this.active.get(interactionId);
+    controller?.abort(new CancelledAnswer());
+    return controller !== undefined;
+  }
+
+  /** Cancels every answer still running (after the shutdown grace period). */
+  abortAll(): void {
+    this.shutdown.abort();
+  }
+
+  /** Answers one recorded question, start to finish. Never throws for model failures. */
+  async answer(job: AnswerJob, chat: Chat): Promise<void> {
+    const { interaction } = job;
+    const cancel = new AbortController();
+    this.active.set(interaction.id, cancel);
+    const onPosted = (messageId: string) => this.recordMessage(job, messageId);
+    const stream = chat.stream ? chat.stream(job.where, onPosted) : sendWhenDone(chat, job.where, onPosted);
+    const progress = new AnswerProgress(stream, this.deps.progress ?? defaultProgressDelays);
+    const stopTyping = await chat.typing?.({ ...job.where, messageId: interaction.questionMessageId }).catch(() => undefined);
+    const written = new Written(job.leadIn);
+    try {
+      const ticket = { lane: Answerer.lane(interaction.memberId), priority: 'live' as const, signal: AbortSignal.any([cancel.signal, this.shutdown.signal]), onPosition: (ahead: number) => progress.queued(ahead) };
+      await this.deps.queue.run(ticket, async () => {
+        progress.started();
+        const deadline = AbortSignal.any([cancel.signal, this.shutdown.signal, AbortSignal.timeout(this.deps.answerTimeoutMs)]);
+        const onEvent = (event: AgentEvent) => this.relay(event, stream, progress, written, stopTyping);
+        if (written.leadIn) onEvent({ type: 'text', delta: '' });
+        const answer = await this.compose(job, onEvent, deadline);
+        progress.close();
+        await stream.finish(written.final(answer));
+      });
+    } catch (error) {
+      progress.close();
+      await this.fail(job, stream, written, error);
+    } finally {
+      this.active.delete(interaction.id);
+      progress.close();
+      await stopTyping?.().catch(() => undefined);
+    }
+  }
+
+  /** Runs the agent and stores the answer. */
+  private async compose(job: AnswerJob, onEvent: (event: AgentEvent) => void, signal: AbortSignal): Promise<string> {
+    const { store, agent, personas, logger } = this.deps;
+    const { interaction } = job;
+    const started = Date.now();
+    const persona = personas.live(interaction.memberId);
+    const vector = await this.embedQuestion(interaction, signal);
+    const turns = this.deps.store.conversationTurns(interaction.memberId, interaction.conversationId, interaction.id, this.deps.historyTurns ?? 6);
+    const history = turns.flatMap((turn): ModelMessage[] => [
+      { role: 'user', content: turn.question },
+      { role: 'assistant', content: turn.answer ?? '' },
+    ]);
+    const result = await agent.answer({ memberId: interaction.memberId, persona: persona.text, question: interaction.question, history, excludeIds: turns.map((turn) => turn.id), beforeId: interaction.id, questionVector: vector, onEvent, signal });
+    if (signal.aborted) throw signal.reason;
+    store.recordAnswer(interaction.id, result.answer, persona.id, this.now());
+    if (wasTrimmed(result.trimmed)) logger.info({ interactionId: interaction.id, dropped: result.trimmed }, 'prompt trimmed to fit the context');
+    logger.info({ interactionId: interaction.id, memberId: interaction.memberId, modelCalls: result.modelCalls, promptTokens: result.promptTokens, tools: result.toolCalls.map((call) => call.name), ms: Date.now() - started }, 'answered');
+    return result.answer;
+  }
+
+  /** Passes the agent's progress to the member: text into the stream, tool steps into the status. */
+  private relay(event: AgentEvent, stream: AnswerStream, progress: AnswerProgress, written: Written, stopTyping: (() => Promise<void>) | undefined): void {
+    if (event.type === 'tool') return progress.toolStep(event.name);
+    if (event.type === 'retract') {
+      written.retract();
+      stream.retract();
+      if (written.leadIn) stream.append(written.add(''));
+      return progress.retracted();
+    }
+    const first = written.shown === '';
+    const text = written.add(event.delta);
+    if (text === '') return;
+    if (first) void stopTyping?.().catch(() => undefined);
+    progress.text();
+    stream.append(text);
+  }
+
+  /** Tells the member what went wrong, at the end of whatever was written, and records it. */
+  private async fail(job: AnswerJob, stream: AnswerStream, written: Written, error: unknown): Promise<void> {
+    const { store, logger } = this.deps;
+    const id = job.interaction.id;
+    if (error instanceof CancelledAnswer) return void (await stream.finish('').catch(() => undefined));
+    if ((error as { code?: string }).code === 'QUEUE_CLOSED') {
+      store.recordFailure(id, INTERRUPTED);
+      return void (await stream.fail('', messages.restarting).catch((sendError: unknown) => logger.warn({ interactionId: id, err: sendError }, 'restart note not sent')));
+    }
+    const code = error instanceof ContextTooSmallError ? 'CONTEXT_TOO_SMALL' : modelCode(error);
+    if (code === null) {
+      // Not the model's doing (a locked database, a platform error): logged in full, the member told once.
+      logger.error({ interactionId: id, err: error }, 'answer failed unexpectedly');
+      return void (await stream.fail(written.shown, messages.unexpected).catch(() => undefined));
+    }
+    store.recordFailure(id, code);
+    logger.warn({ interactionId: id, code }, 'answer failed');
+    const note = code === 'CONTEXT_TOO_SMALL' ? messages.contextTooSmall : written.shown.trim() === '' ? messages.modelFailure(code) : messages.cutOff(code);
+    await stream.fail(written.shown, note);
+  }
+
+  private async embedQuestion(interaction: InteractionRecord, signal: AbortSignal): Promise<Float32Array | undefined> {
+    try {
+      const [vector] = await this.deps.model.embed([interaction.question], signal);
+      if (vector) this.deps.store.recordVector(interaction.id, interaction.memberId, vector, this.deps.embedModel);
+      return vector;
+    } catch (error) {
+      // Keyword search still finds this memory; `reembed` backfills the vector later. A deadline still stops the answer.
+      if (signal.aborted) throw signal.reason instanceof CancelledAnswer ? signal.reason : error;
+      if (!(error instanceof ModelError) && !(error instanceof EmbeddingMismatchError)) throw error;
+      this.deps.logger.warn({ interactionId: interaction.id, code: error.code }, 'question not embedded');
+      return undefined;
+    }
+  }
+
+  private recordMessage(job: AnswerJob, messageId: string): void {
+    const place = { platform: job.member.platform, workspaceId: job.member.workspaceId, channelId: job.where.channelId };
+    try {
+      this.deps.store.recordAnswerMessages(job.interaction.id, place, [messageId]);
+    } catch (error) {
+      // The member was forgotten mid-answer: nothing is kept for them.
+      this.deps.logger.warn({ interactionId: job.interaction.id, err: error }, 'answer message not recorded');
+    }
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+}
+
+/** An answer withdrawn on purpose (its question became a correction): nothing is sent or stored. */
+export class CancelledAnswer extends Error {
+  readonly code = 'ANSWER_CANCELLED';
+  constructor() {
+    super('The answer was cancelled.');
+    this.name = 'CancelledAnswer';
+  }
+}
+
+/** The text shown so far, with an optional lead-in before the model's words. */
+class Written {
+  shown = '';
+  constructor(readonly leadIn?: string) {}
+
+  /** Adds the model's next words; returns what to append to the stream (the lead-in comes first). */
+  add(delta: string): string {
+    const lead = this.shown === '' && this.leadIn ? `${this.leadIn}\n\n` : '';
+    this.shown += lead + delta;
+    return lead + delta;
+  }
+
+  retract(): void {
+    this.shown = '';
+  }
+
+  /** The whole message: the lead-in, then the stored answer. */
+  final(answer: string): string {
+    return this.leadIn ? `${this.leadIn}\n\n${answer}` : answer;
+  }
+}
+
+function modelCode(error: unknown): ModelError['code'] | null {
+  if (error instanceof ModelError) return error.code;
+  const name = (error as Error | undefined)?.name;
+  if (name === 'TimeoutError') return 'MODEL_TIMEOUT';
+  if (name === 'AbortError') return 'MODEL_ABORTED';
+  return null;
+}
