@@ -10,6 +10,7 @@ import { assertReady } from './startup.js';
 /** Something to stop at shutdown, in order. */
 interface Stoppable {
   name: string;
+  quiesce?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,11 +66,16 @@ class Running {
     this.items.push(item);
   }
 
-  /** Stops everything started, lets in-flight answers finish within the grace period, closes the database. */
+  /**
+   * Stops taking events, lets in-flight answers finish within the grace period (members whose
+   * questions were not reached are told, while the platforms can still be reached), then closes
+   * the connections and the database.
+   */
   stopAll(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.allSettled(this.items.map((item) => this.stopOne(item)));
+      await Promise.allSettled(this.items.map((item) => item.quiesce?.().catch((error: unknown) => this.logger.warn({ err: error, name: item.name }, 'quiesce failed'))));
       await this.core.bot.drain(this.core.config.SHUTDOWN_GRACE_MS);
+      await Promise.allSettled(this.items.map((item) => this.stopOne(item)));
       this.core.close();
       this.logger.flush();
     })();
@@ -108,8 +114,11 @@ function alignmentJob(core: Core): Stoppable {
     logger: logger.child({ job: 'alignment' }),
     maxMembers: config.ALIGN_MAX_MEMBERS_PER_RUN,
     runTimeoutMs: config.ALIGN_RUN_TIMEOUT_MS,
+    yieldTo: () => core.queue.liveIdle(),
   });
-  return { name: 'alignment', stop: () => job.stop() };
+  // Stopped first at shutdown, so the run ends before the model queue closes.
+  const stop = once(() => job.stop());
+  return { name: 'alignment', quiesce: stop, stop };
 }
 
 function once<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

@@ -21,6 +21,7 @@ import type { Config } from '../../src/config.js';
 import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { DiscordChat, InteractionChat } from './discord-chat.js';
+import type { StreamPacing } from './discord-stream.js';
 import { commandEvent, deleteEvent, editEvent, messageEvent, reactionEvent } from './normalize.js';
 import { errorSummary, retryOnce, type LogIds } from './retry-once.js';
 import { registerCommands } from './slash-commands.js';
@@ -31,6 +32,8 @@ export interface DiscordOptions {
   sink: EventSink;
   logger: Logger;
   rest?: Partial<RESTOptions>;
+  /** How often a streamed answer is edited; tests shorten it. */
+  pacing?: StreamPacing;
 }
 
 /** The gateway intents the bot needs; DM intents only when DMs are allowed. */
@@ -79,7 +82,7 @@ class DiscordAdapter implements RunningAdapter {
     private readonly options: DiscordOptions,
   ) {
     this.logger = options.logger;
-    this.chat = new DiscordChat(client.rest, options.logger);
+    this.chat = new DiscordChat(client.rest, options.logger, options.pacing);
   }
 
   /** Logs in, waits for READY, then registers the slash command (a failure there does not stop mentions). */
@@ -94,6 +97,11 @@ class DiscordAdapter implements RunningAdapter {
     await registerCommands(this.client.rest, applicationId, this.options.config.DISCORD_GUILD_ID, this.logger).catch((error: unknown) =>
       this.logger.error({ applicationId, ...errorSummary(error) }, 'slash command registration failed; /persona may be missing'),
     );
+  }
+
+  /** Stops taking new events; answers in flight go on (the REST client stays usable until `stop`). */
+  async quiesce(): Promise<void> {
+    this.stopping = true;
   }
 
   /** Finishes in-flight handlers within SHUTDOWN_GRACE_MS, then closes the connection. */

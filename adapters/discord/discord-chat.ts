@@ -1,7 +1,8 @@
 import { MessageFlags, Routes, type APIChannel, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Chat, MemberKey, Place, SendTarget } from '../../src/core/ports.js';
+import type { AnswerStream, Chat, MemberKey, Place, SendTarget, StreamTarget } from '../../src/core/ports.js';
 import { splitText } from '../split-text.js';
+import { DiscordAnswerStream, defaultPacing, type StreamPacing } from './discord-stream.js';
 import { retryOnce } from './retry-once.js';
 
 /** Discord's limit on a message's content. */
@@ -20,7 +21,13 @@ export class DiscordChat implements Chat {
   constructor(
     private readonly rest: REST,
     private readonly logger: Logger,
+    private readonly pacing: StreamPacing = defaultPacing,
   ) {}
+
+  /** An answer posted at its first words and edited as it grows (see DiscordAnswerStream). */
+  stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
+    return new DiscordAnswerStream(this.rest, this.logger, to, onPosted, NO_PINGS, this.pacing);
+  }
 
   /** Posts the text in chunks of at most 2 000 characters; the first replies to `replyToId`. */
   async send(to: SendTarget, text: string): Promise<{ messageIds: string[] }> {
@@ -120,5 +127,9 @@ export class InteractionChat implements Chat {
 
   typing(to: Place & { messageId?: string }): Promise<() => Promise<void>> {
     return this.chat.typing(to);
+  }
+
+  stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
+    return this.chat.stream(to, onPosted);
   }
 }

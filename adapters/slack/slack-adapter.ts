@@ -7,6 +7,7 @@ import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext } from './normalize.js';
 import { CommandChat, SlackChat, slackErrorSummary, type Respond } from './slack-chat.js';
+import { SlackFeatures } from './slack-stream.js';
 
 /** What `startSlack` needs; `clientOptions` lets tests move the Web API and turn its retries off. */
 export interface SlackOptions {
@@ -14,6 +15,8 @@ export interface SlackOptions {
   sink: EventSink;
   logger: Logger;
   clientOptions?: webApi.WebClientOptions;
+  /** How often a streamed answer touches Slack; tests shorten it. */
+  streamIntervalMs?: number;
 }
 
 /** A started Slack adapter; `port` is the HTTP port in HTTP mode. */
@@ -56,7 +59,7 @@ export async function startSlack(options: SlackOptions): Promise<RunningSlack> {
   const started = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
   const port = socketMode ? undefined : ((started as Server).address() as AddressInfo).port;
   options.logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'slack connected');
-  return { name: 'slack', port, stop: () => adapter.stop() };
+  return { name: 'slack', port, quiesce: () => adapter.quiesce(), stop: () => adapter.stop() };
 }
 
 /** The running adapter: one handler per event, each tracked so `stop` can wait for it. */
@@ -64,6 +67,9 @@ class SlackAdapter {
   private readonly inFlight = new InFlight();
   private readonly seen = new Set<string>();
   private readonly logger: Logger;
+  /** What this workspace lets the app do (streaming, assistant status), learned once for every answer. */
+  private readonly features = new SlackFeatures();
+  private closed: Promise<void> | null = null;
 
   constructor(
     private readonly app: App,
@@ -76,7 +82,7 @@ class SlackAdapter {
     const { app } = this;
     for (const [name, normalise] of Object.entries(normalisers)) {
       app.event(name, async ({ event, body, context, client }) =>
-        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), new SlackChat(client, this.logger)),
+        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), new SlackChat(client, this.logger, this.features, this.options.streamIntervalMs)),
       );
     }
     app.command('/persona', async ({ command, ack, respond, client, context }) => {
@@ -93,8 +99,17 @@ class SlackAdapter {
    * client still works for their answers.
    */
   async stop(): Promise<void> {
-    await this.app.stop().catch((error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'));
+    await this.quiesce();
     await this.inFlight.settled(this.options.config.SHUTDOWN_GRACE_MS);
+  }
+
+  /** Closes the connection or server so Slack stops delivering; the Web API client still works. */
+  quiesce(): Promise<void> {
+    this.closed ??= this.app.stop().then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(slackErrorSummary(error), 'slack stop failed'),
+    );
+    return this.closed;
   }
 
   /**

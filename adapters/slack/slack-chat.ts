@@ -1,12 +1,14 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Chat, MemberKey, Place, SendTarget } from '../../src/core/ports.js';
+import type { AnswerStream, Chat, MemberKey, Place, SendTarget, StreamTarget } from '../../src/core/ports.js';
 import { splitText } from '../split-text.js';
+import { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
+import { MESSAGE_LIMIT, SlackAnswerStream, SlackFeatures } from './slack-stream.js';
+
+export { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 
 type WebClient = webApi.WebClient;
 
-/** Slack accepts up to 40 000 characters but truncates display around 4 000; stay under it. */
-const MESSAGE_LIMIT = 3_500;
 
 /** Slack reaction names for the emoji the core uses. */
 const reactionNames: Record<string, string> = {
@@ -20,31 +22,21 @@ const reactionNames: Record<string, string> = {
 /** Posts an ephemeral answer to a slash command through its `response_url`. */
 export type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
 
-/** What may be logged about a failed Web API call: its code and Slack's error name, never the text sent. */
-export function slackErrorSummary(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  const { code, data } = error as Error & { code?: unknown; data?: { error?: unknown } };
-  return { errorName: error.name, code, slackError: data?.error ?? error.message };
-}
-
-/**
- * Makes text safe to post: `&`, `<` and `>` are escaped so nothing becomes a mention or link
- * (`<!channel>`, `<@U…>`), and a plain `@here`/`@channel`/`@everyone` gets a zero-width space.
- */
-export function escapeForSlack(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(here|channel|everyone)\b/gi, '@\u200b$1');
-}
-
 /** The Slack side of `Chat`, over the Web API. */
 export class SlackChat implements Chat {
   constructor(
     protected readonly client: WebClient,
     protected readonly logger: Logger,
+    /** What the workspace allows, shared by every answer; a fresh one assumes everything. */
+    protected readonly features = new SlackFeatures(),
+    /** How often a streamed answer touches Slack; tests shorten it. */
+    protected readonly streamIntervalMs = 1_000,
   ) {}
+
+  /** An answer streamed into the question's thread (see SlackAnswerStream). */
+  stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
+    return new SlackAnswerStream(this.client, this.logger, to, this.features, onPosted, this.streamIntervalMs);
+  }
 
   /**
    * Posts in the thread of the question: its `thread_ts` when it sits in a thread, else its own

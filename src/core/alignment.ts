@@ -96,10 +96,11 @@ export class Aligner {
   }
 
   /** Aligns the given members, or those whose ground truth changed since their last alignment (at most `limit`). */
-  async run(options: { memberIds?: number[]; limit?: number; signal?: AbortSignal } = {}): Promise<AlignmentReport[]> {
+  async run(options: { memberIds?: number[]; limit?: number; signal?: AbortSignal; yieldTo?: () => Promise<void> } = {}): Promise<AlignmentReport[]> {
     const ids = options.memberIds ?? this.deps.store.membersDueForAlignment(options.limit ?? Number.MAX_SAFE_INTEGER);
     const members = pLimit(this.deps.settings.concurrency);
-    return Promise.all(ids.map((id) => members(() => this.alignMember(id, { signal: options.signal }))));
+    // Between members, questions waiting for the model go first (`yieldTo` resolves once none wait).
+    return Promise.all(ids.map((id) => members(async () => (await options.yieldTo?.(), this.alignMember(id, { signal: options.signal })))));
   }
 
   /** Algorithm 1 for one member. The live persona changes only when a candidate is accepted. */

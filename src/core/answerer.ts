@@ -80,7 +80,7 @@ export class Answerer {
     const cancel = new AbortController();
     this.active.set(interaction.id, cancel);
     const onPosted = (messageId: string) => this.recordMessage(job, messageId);
-    const stream = chat.stream ? chat.stream(job.where, onPosted) : sendWhenDone(chat, job.where, onPosted);
+    const stream = chat.stream ? chat.stream({ ...job.where, member: job.member }, onPosted) : sendWhenDone(chat, job.where, onPosted);
     const progress = new AnswerProgress(stream, this.deps.progress ?? defaultProgressDelays);
     const stopTyping = await chat.typing?.({ ...job.where, messageId: interaction.questionMessageId }).catch(() => undefined);
     const written = new Written(job.leadIn);

@@ -112,7 +112,12 @@ export interface Chat {
    * platform message id as soon as that message exists, so feedback during the stream pairs up.
    * Platforms without it get the whole answer through `send`.
    */
-  stream?(to: SendTarget, onPosted: (messageId: string) => void): AnswerStream;
+  stream?(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream;
+}
+
+/** Where a streamed answer goes, and the member it answers (Slack streams to a recipient). */
+export interface StreamTarget extends SendTarget {
+  member: MemberKey;
 }
 
 /**
@@ -225,6 +230,8 @@ export interface EventSink {
 /** A started adapter. `stop` finishes in-flight work within a bound and closes connections. */
 export interface RunningAdapter {
   readonly name: string;
+  /** Stops taking new events while answers in flight can still be sent (shutdown, before draining). */
+  quiesce?(): Promise<void>;
   stop(): Promise<void>;
 }
 

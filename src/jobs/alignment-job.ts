@@ -12,6 +12,8 @@ export interface AlignmentJobOptions {
   maxMembers: number;
   /** A run still going after this long is cancelled; its unfinished members are picked up next time. */
   runTimeoutMs: number;
+  /** Resolves when no member's question waits for the model; the run yields to them between members. */
+  yieldTo?: () => Promise<void>;
 }
 
 /** The scheduled alignment job. */
@@ -35,7 +37,7 @@ export function scheduleAlignment(options: AlignmentJobOptions): AlignmentJob {
     const cancel = new AbortController();
     const timer = setTimeout(() => cancel.abort(new Error(`the alignment run took longer than ${options.runTimeoutMs} ms`)), options.runTimeoutMs);
     timer.unref();
-    const done = aligner.run({ limit: options.maxMembers, signal: cancel.signal });
+    const done = aligner.run({ limit: options.maxMembers, signal: cancel.signal, yieldTo: options.yieldTo });
     running = { done, cancel };
     try {
       return await done;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashedEmbedding } from './hashed-embedding.js';
+import { fitToContext, tokenize, type FittedPrompt } from './model-behaviour.js';
 
 /** The body of an /api/chat request as Ollama receives it. */
 export interface OllamaChatBody {
@@ -9,7 +10,8 @@ export interface OllamaChatBody {
   tools?: Array<{ function: { name: string } }>;
   format?: unknown;
   stream?: boolean;
-  options?: { temperature?: number };
+  options?: { temperature?: number; num_ctx?: number };
+  keep_alive?: string | number;
 }
 
 /** One scripted chat reply: a message, an HTTP failure, raw garbage, or a delay before any of them. */
@@ -21,10 +23,20 @@ export type ScriptedReply =
 /** Decides a reply from the request; return undefined to fall through to the default. */
 export type ChatResponder = (body: OllamaChatBody) => ScriptedReply | undefined;
 
-/** A recorded request. */
+/** A recorded request; chat requests also carry what the server made of the prompt. */
 export interface RecordedRequest {
   path: string;
   body: any;
+  /** For /api/chat: the prompt after the context limit was applied. */
+  prompt?: FittedPrompt;
+}
+
+/** How fast the scripted model is, like a small model on a CPU; absent means instant. */
+export interface ModelSpeed {
+  /** Prompt tokens evaluated per second, before the first token. */
+  promptTokensPerSecond: number;
+  /** Tokens generated per second while streaming. */
+  tokensPerSecond: number;
 }
 
 /** Options for the fake server. */
@@ -33,7 +45,17 @@ export interface FakeOllamaOptions {
   dimension?: number;
   /** Port to listen on; a free one by default. */
   port?: number;
+  speed?: ModelSpeed;
+  /** Requests the model works on at once (Ollama's OLLAMA_NUM_PARALLEL); the rest wait. Unlimited by default. */
+  parallel?: number;
+  /** The model's trained context length (reported by /api/show; num_ctx is clamped to it). */
+  contextLength?: number;
+  /** Capabilities reported by /api/show. */
+  capabilities?: string[];
 }
+
+/** Ollama's num_ctx when a request does not say (v0.6.7+ on small machines). */
+const DEFAULT_NUM_CTX = 4096;
 
 /** An Ollama-compatible HTTP server on 127.0.0.1 that the real `ollama` client talks to. */
 export class FakeOllama {
@@ -41,13 +63,26 @@ export class FakeOllama {
   models: string[];
   dimension: number;
   embedFailure: { status: number; error: string } | null = null;
+  speed: ModelSpeed | undefined;
+  contextLength: number;
+  capabilities: string[];
+  /** Model requests (chat and embed) open at once now, and the most there ever were. */
+  open = 0;
+  maxOpen = 0;
   private queue: ScriptedReply[] = [];
   private responders: ChatResponder[] = [];
   private server!: Server;
+  private readonly parallel: number;
+  private working = 0;
+  private waiting: Array<() => void> = [];
 
   private constructor(options: FakeOllamaOptions) {
     this.models = options.models ?? ['test-chat:latest', 'test-embed:latest'];
     this.dimension = options.dimension ?? 64;
+    this.speed = options.speed;
+    this.parallel = options.parallel ?? Number.POSITIVE_INFINITY;
+    this.contextLength = options.contextLength ?? 32_768;
+    this.capabilities = options.capabilities ?? ['completion', 'tools'];
   }
 
   /** Starts a server on a free loopback port. */
@@ -86,6 +121,11 @@ export class FakeOllama {
     return this.requests.filter((request) => request.path === '/api/chat').map((request) => request.body as OllamaChatBody);
   }
 
+  /** Chat requests whose prompt the server had to cut to fit its context. */
+  truncatedChats(): RecordedRequest[] {
+    return this.requests.filter((request) => request.prompt?.truncated);
+  }
+
   /** Stops the server. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
@@ -95,17 +135,25 @@ export class FakeOllama {
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readJson(request);
     const path = (request.url ?? '/').split('?')[0]!;
-    this.requests.push({ path, body });
+    const recorded: RecordedRequest = { path, body };
+    this.requests.push(recorded);
     if (path === '/api/tags') return send(response, 200, { models: this.models.map((name) => ({ name, model: name, size: 1, digest: 'x', details: {} })) });
     if (path === '/api/show') return this.show(body, response);
-    if (path === '/api/embed') return this.embed(body, response);
-    if (path === '/api/chat') return this.chat(body as OllamaChatBody, response);
-    send(response, 404, { error: 'not found' });
+    if (path !== '/api/embed' && path !== '/api/chat') return send(response, 404, { error: 'not found' });
+    this.open += 1;
+    this.maxOpen = Math.max(this.maxOpen, this.open);
+    try {
+      if (path === '/api/embed') return this.embed(body, response);
+      await this.chat(body as OllamaChatBody, response, recorded);
+    } finally {
+      this.open -= 1;
+    }
   }
 
   private show(body: { model?: string }, response: ServerResponse): void {
     if (!this.hasModel(body.model)) return send(response, 404, { error: `model '${body.model}' not found` });
-    send(response, 200, { capabilities: ['completion', 'tools'], details: {}, modelfile: '', parameters: '', template: '' });
+    const modelInfo = { 'general.architecture': 'llama', 'llama.context_length': this.contextLength };
+    send(response, 200, { capabilities: this.capabilities, model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
   }
 
   private embed(body: { model?: string; input?: string | string[] }, response: ServerResponse): void {
@@ -115,7 +163,7 @@ export class FakeOllama {
     send(response, 200, { model: body.model, embeddings: inputs.map((text) => hashedEmbedding(text, this.dimension)) });
   }
 
-  private async chat(body: OllamaChatBody, response: ServerResponse): Promise<void> {
+  private async chat(body: OllamaChatBody, response: ServerResponse, recorded: RecordedRequest): Promise<void> {
     const reply = this.queue.shift() ?? this.responders.map((responder) => responder(body)).find((found) => found !== undefined) ?? defaultReply(body);
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (response.destroyed) return;
@@ -125,18 +173,56 @@ export class FakeOllama {
       response.writeHead(200, { 'content-type': 'application/json' });
       return void response.end(reply.garbage);
     }
-    const message = {
-      role: 'assistant',
-      content: reply.content ?? '',
-      ...(reply.toolCalls ? { tool_calls: reply.toolCalls.map((call) => ({ function: call })) } : {}),
-    };
-    const done = { model: body.model, created_at: new Date().toISOString(), done: true, done_reason: 'stop', prompt_eval_count: 10, eval_count: 5, total_duration: 1, load_duration: 0, prompt_eval_duration: 0, eval_duration: 0 };
-    if (body.stream) {
-      response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      response.write(`${JSON.stringify({ model: body.model, created_at: done.created_at, message, done: false })}\n`);
-      return void response.end(`${JSON.stringify({ ...done, message: { role: 'assistant', content: '' } })}\n`);
+    await this.turn();
+    try {
+      const numCtx = Math.min(body.options?.num_ctx ?? DEFAULT_NUM_CTX, this.contextLength);
+      const prompt = fitToContext(body.messages, tokenize(JSON.stringify(body.tools ?? '')).length, numCtx);
+      recorded.prompt = prompt;
+      if (this.speed) await sleep((prompt.promptTokens / this.speed.promptTokensPerSecond) * 1000, response);
+      await this.answer(body, reply, prompt, response);
+    } finally {
+      this.release();
     }
-    send(response, 200, { ...done, message });
+  }
+
+  /** Writes the reply: whole, or streamed token by token at the set speed. */
+  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }> }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
+    const content = reply.content ?? '';
+    const pieces = tokenize(content);
+    const toolCalls = reply.toolCalls?.map((call) => ({ function: call }));
+    const created_at = new Date().toISOString();
+    const done = { model: body.model, created_at, done: true, done_reason: 'stop', prompt_eval_count: prompt.promptTokens, eval_count: pieces.length + (toolCalls ? 8 : 0), total_duration: 1, load_duration: 0, prompt_eval_duration: 0, eval_duration: 0 };
+    if (!body.stream) {
+      if (this.speed) await sleep((pieces.length / this.speed.tokensPerSecond) * 1000, response);
+      return send(response, 200, { ...done, message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) } });
+    }
+    response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const chunk = (message: object) => response.write(`${JSON.stringify({ model: body.model, created_at, message: { role: 'assistant', content: '', ...message }, done: false })}\n`);
+    // Instant models send the reply in one chunk; a model with a speed sends a token at a time.
+    const parts = this.speed ? pieces : content ? [content] : [];
+    for (const part of parts) {
+      if (response.destroyed) return;
+      chunk({ content: part });
+      if (this.speed) await sleep(1000 / this.speed.tokensPerSecond, response);
+    }
+    // Since v0.8 each tool call arrives whole, in one chunk, after the content.
+    if (toolCalls) chunk({ tool_calls: toolCalls });
+    response.end(`${JSON.stringify({ ...done, message: { role: 'assistant', content: '' } })}\n`);
+  }
+
+  /** Waits for a free place when the server works on a limited number of requests at once. */
+  private async turn(): Promise<void> {
+    if (this.working < this.parallel) {
+      this.working += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.working -= 1;
   }
 
   private hasModel(name: string | undefined): boolean {
@@ -160,6 +246,18 @@ async function readJson(request: IncomingMessage): Promise<any> {
   } catch {
     return { raw: text };
   }
+}
+
+/** Waits, but not for a client that has gone away. */
+function sleep(ms: number, response: ServerResponse): Promise<void> {
+  if (ms <= 0 || response.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    response.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -1,0 +1,139 @@
+import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import type { Logger } from 'pino';
+import type { AnswerStream, SendTarget } from '../../src/core/ports.js';
+import { splitText } from '../split-text.js';
+import { errorSummary } from './retry-once.js';
+
+/** Discord's limit on a message's content. */
+const MESSAGE_LIMIT = 2_000;
+
+/** How the stream paces its edits; tests shorten it. */
+export interface StreamPacing {
+  /** At most one edit of a message this often (Discord allows about five edits per 5 s per channel). */
+  editIntervalMs: number;
+}
+
+export const defaultPacing: StreamPacing = { editIntervalMs: 1_000 };
+
+/**
+ * An answer written into Discord as it arrives: the reply is posted at the first words (or the first
+ * status), then edited at most once per interval with everything so far, and a final edit when done.
+ * Past 2 000 characters the text goes on in a follow-up message. Edits never queue up: only the
+ * newest text is sent, so a rate-limited channel (discord.js waits out 429s) gets fewer, larger edits.
+ */
+export class DiscordAnswerStream implements AnswerStream {
+  private text = '';
+  private statusText: string | null = null;
+  private readonly posted: Array<{ id: string; content: string }> = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private lastEditAt = 0;
+  private ended = false;
+
+  constructor(
+    private readonly rest: REST,
+    private readonly logger: Logger,
+    private readonly to: SendTarget,
+    private readonly onPosted: (messageId: string) => void,
+    private readonly allowedMentions: RESTPostAPIChannelMessageJSONBody['allowed_mentions'],
+    private readonly pacing: StreamPacing = defaultPacing,
+  ) {}
+
+  status(text: string): void {
+    this.statusText = text;
+    if (this.text === '') this.schedule();
+  }
+
+  append(text: string): void {
+    this.text += text;
+    this.schedule();
+  }
+
+  retract(): void {
+    this.text = '';
+    this.schedule();
+  }
+
+  async finish(text: string): Promise<{ messageIds: string[] }> {
+    return this.end(text);
+  }
+
+  async fail(text: string, note: string): Promise<{ messageIds: string[] }> {
+    return this.end(text.trim() === '' ? note : `${text.trimEnd()}\n\n${note}`);
+  }
+
+  private async end(text: string): Promise<{ messageIds: string[] }> {
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.text = text;
+    this.statusText = null;
+    await this.flushing;
+    await this.flush();
+    return { messageIds: this.posted.map((message) => message.id) };
+  }
+
+  /** Flushes now if the interval has passed (or nothing is posted yet), else once it has. */
+  private schedule(): void {
+    if (this.ended || this.flushing || this.timer) return;
+    const wait = this.posted.length === 0 ? 0 : this.lastEditAt + this.pacing.editIntervalMs - Date.now();
+    if (wait <= 0) return void this.startFlush();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.startFlush();
+    }, wait);
+    this.timer.unref();
+  }
+
+  private startFlush(): void {
+    this.flushing = this.flush()
+      .catch((error: unknown) => this.logger.warn({ channelId: this.channelId, ...errorSummary(error) }, 'streamed answer not updated'))
+      .finally(() => {
+        this.flushing = null;
+        if (!this.ended && this.dirty()) this.schedule();
+      });
+  }
+
+  /** Makes the posted messages show the wanted content: edits those that changed, posts new ones, deletes leftovers. */
+  private async flush(): Promise<void> {
+    const wanted = this.chunks();
+    for (const [index, content] of wanted.entries()) {
+      const existing = this.posted[index];
+      if (!existing) await this.post(content, index === 0);
+      else if (existing.content !== content) await this.edit(existing, content);
+    }
+    for (const extra of this.posted.splice(wanted.length)) {
+      await this.rest.delete(Routes.channelMessage(this.channelId, extra.id)).catch((error: unknown) => this.logger.warn({ channelId: this.channelId, messageId: extra.id, ...errorSummary(error) }, 'leftover message not deleted'));
+    }
+  }
+
+  private chunks(): string[] {
+    if (this.text.trim() !== '') return splitText(this.text, MESSAGE_LIMIT);
+    // A status is quiet: Discord's small grey subtext.
+    if (this.statusText && !this.ended) return [`-# ${this.statusText}`];
+    return [];
+  }
+
+  private dirty(): boolean {
+    const wanted = this.chunks();
+    return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content);
+  }
+
+  private async post(content: string, first: boolean): Promise<void> {
+    const reference = first && this.to.replyToId ? { message_reference: { message_id: this.to.replyToId, fail_if_not_exists: false } } : {};
+    const body: RESTPostAPIChannelMessageJSONBody = { content, allowed_mentions: this.allowedMentions, ...reference };
+    const message = (await this.rest.post(Routes.channelMessages(this.channelId), { body })) as APIMessage;
+    this.posted.push({ id: message.id, content });
+    this.lastEditAt = Date.now();
+    this.onPosted(message.id);
+  }
+
+  private async edit(message: { id: string; content: string }, content: string): Promise<void> {
+    await this.rest.patch(Routes.channelMessage(this.channelId, message.id), { body: { content, allowed_mentions: this.allowedMentions } });
+    message.content = content;
+    this.lastEditAt = Date.now();
+  }
+
+  private get channelId(): string {
+    return this.to.threadId ?? this.to.channelId;
+  }
+}
