@@ -25,11 +25,18 @@ function dot(a: Vector, b: Vector): number {
   return sum;
 }
 
+function norm(vector: Vector): number {
+  return Math.sqrt(dot(vector, vector));
+}
+
+/** The cosine from a dot product and the product of the norms; rounding can step past ±1, so it is clamped. */
+function cosineOf(product: number, norms: number): number {
+  return norms === 0 ? 0 : Math.max(-1, Math.min(1, product / norms));
+}
+
 /** Cosine similarity of two vectors of equal length; 0 when either is all zeros (it has no direction). */
 export function cosineSimilarity(a: Vector, b: Vector): number {
-  const norms = Math.sqrt(dot(a, a)) * Math.sqrt(dot(b, b));
-  if (norms === 0) return 0;
-  return Math.max(-1, Math.min(1, dot(a, b) / norms));
+  return cosineOf(dot(a, b), norm(a) * norm(b));
 }
 
 /** Fills a symmetric n × n matrix with 1 on the diagonal and `pair(i, j)` above and below it. */
@@ -48,7 +55,9 @@ function symmetricMatrix(n: number, pair: (i: number, j: number) => number): num
 /** Pairwise cosine similarities: symmetric, diagonal 1 (also for an all-zero vector), 0 against an all-zero vector. */
 export function cosineSimilarityMatrix(vectors: readonly Vector[]): number[][] {
   checkVectors(vectors);
-  return symmetricMatrix(vectors.length, (i, j) => cosineSimilarity(vectors[i]!, vectors[j]!));
+  // Each norm once rather than once per pair: a third of the work for a map of many members.
+  const norms = vectors.map(norm);
+  return symmetricMatrix(vectors.length, (i, j) => cosineOf(dot(vectors[i]!, vectors[j]!), norms[i]! * norms[j]!));
 }
 
 /** Words too common to say anything about a persona; kept short so that topic words are never dropped. */
