@@ -47,7 +47,6 @@ export class FairModelQueue implements ModelQueue {
     if (this.inSlot) return work();
     await this.acquire(ticket);
     const live = ticket.priority === 'live';
-    if (live) this.runningByLane.set(ticket.lane, (this.runningByLane.get(ticket.lane) ?? 0) + 1);
     try {
       return await this.holding.run(true, work);
     } finally {
@@ -118,6 +117,7 @@ export class FairModelQueue implements ModelQueue {
       const next = this.nextLive() ?? this.background.shift();
       if (!next) break;
       this.running += 1;
+      if (next.ticket.priority === 'live') this.runningByLane.set(next.ticket.lane, (this.runningByLane.get(next.ticket.lane) ?? 0) + 1);
       next.start();
     }
     if (this.liveWaiting() === 0) this.notifyIdle();

@@ -16,7 +16,7 @@ export interface OllamaChatBody {
 
 /** One scripted chat reply: a message, an HTTP failure, raw garbage, or a delay before any of them. */
 export type ScriptedReply =
-  | { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; delayMs?: number }
+  | { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; delayMs?: number; failAfterTokens?: number }
   | { status: number; error: string; delayMs?: number }
   | { garbage: string; delayMs?: number };
 
@@ -63,6 +63,8 @@ export class FakeOllama {
   models: string[];
   dimension: number;
   embedFailure: { status: number; error: string } | null = null;
+  /** Holds every embedding request this long (a hung server). */
+  embedDelayMs = 0;
   speed: ModelSpeed | undefined;
   contextLength: number;
   capabilities: string[];
@@ -143,7 +145,11 @@ export class FakeOllama {
     this.open += 1;
     this.maxOpen = Math.max(this.maxOpen, this.open);
     try {
-      if (path === '/api/embed') return this.embed(body, response);
+      if (path === '/api/embed') {
+        if (this.embedDelayMs > 0) await sleep(this.embedDelayMs, response);
+        if (response.destroyed) return;
+        return this.embed(body, response);
+      }
       await this.chat(body as OllamaChatBody, response, recorded);
     } finally {
       this.open -= 1;
@@ -186,7 +192,7 @@ export class FakeOllama {
   }
 
   /** Writes the reply: whole, or streamed token by token at the set speed. */
-  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }> }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
+  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; failAfterTokens?: number }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
     const content = reply.content ?? '';
     const pieces = tokenize(content);
     const toolCalls = reply.toolCalls?.map((call) => ({ function: call }));
@@ -200,8 +206,10 @@ export class FakeOllama {
     const chunk = (message: object) => response.write(`${JSON.stringify({ model: body.model, created_at, message: { role: 'assistant', content: '', ...message }, done: false })}\n`);
     // Instant models send the reply in one chunk; a model with a speed sends a token at a time.
     const parts = this.speed ? pieces : content ? [content] : [];
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
       if (response.destroyed) return;
+      // A runner that dies mid-answer: Ollama sends an error line on the open stream.
+      if (index === reply.failAfterTokens) return void response.end(`${JSON.stringify({ error: 'llama runner process has terminated: signal: killed' })}\n`);
       chunk({ content: part });
       if (this.speed) await sleep(1000 / this.speed.tokensPerSecond, response);
     }

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { buildCore, type Core } from '../../src/main.js';
 import type { Bot } from '../../src/core/bot.js';
 import type { Store } from '../../src/memory/store.js';
-import { FakeOllama } from '../fakes/fake-ollama.js';
+import { FakeOllama, type FakeOllamaOptions } from '../fakes/fake-ollama.js';
 import { FakeWikipedia } from '../fakes/fake-wikipedia.js';
 
 /** A real core on a temp SQLite file, talking to a fake Ollama and a fake Wikipedia on 127.0.0.1. */
@@ -21,8 +21,8 @@ export interface TestBot {
 }
 
 /** Builds a TestBot; `env` overrides settings as environment strings, `config` as parsed values. */
-export async function createTestBot(options: { env?: Record<string, string>; config?: Partial<Config>; wikipediaPages?: Record<string, string> } = {}): Promise<TestBot> {
-  const ollama = await FakeOllama.start();
+export async function createTestBot(options: { env?: Record<string, string>; config?: Partial<Config>; wikipediaPages?: Record<string, string>; ollama?: FakeOllamaOptions } = {}): Promise<TestBot> {
+  const ollama = await FakeOllama.start(options.ollama);
   const wikipedia = await FakeWikipedia.start(options.wikipediaPages);
   const dir = mkdtempSync(join(tmpdir(), 'persona-bot-test-'));
   const config = {
@@ -47,6 +47,8 @@ export async function createTestBot(options: { env?: Record<string, string>; con
     config,
     core,
     async close() {
+      // Nothing a test started may outlive it: waiting answers are told, running ones stopped.
+      await core.bot.drain(0);
       core.close();
       await Promise.all([ollama.close(), wikipedia.close()]);
       rmSync(dir, { recursive: true, force: true });
