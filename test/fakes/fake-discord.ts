@@ -8,6 +8,8 @@ export interface DiscordRequest {
   path: string;
   query: URLSearchParams;
   body: any;
+  /** When it arrived (Date.now()), to check the order and spacing of calls. */
+  at: number;
 }
 
 /** A user object as the API sends it. */
@@ -68,6 +70,8 @@ export class FakeDiscord {
   private readonly routes: Array<[string, RegExp, Handler]> = [
     ['GET', /^\/gateway\/bot$/, () => ({ status: 200, body: { url: this.wsUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } })],
     ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => ({ status: 200, body: this.remember(this.message({ channelId: m[1]!, author: this.bot, content: r.body.content, replyTo: r.body.message_reference?.message_id })) })],
+    ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, r) => this.edit(m[2]!, r.body.content)],
+    ['DELETE', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => (this.messages.delete(m[2]!) ? { status: 204 } : { status: 404, body: { message: 'Unknown Message', code: 10008 } })],
     ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => (this.messages.has(m[2]!) ? { status: 200, body: this.messages.get(m[2]!) } : { status: 404, body: { message: 'Unknown Message', code: 10008 } })],
     ['PUT|DELETE', /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/, () => ({ status: 204 })],
     ['POST', /^\/channels\/\d+\/typing$/, () => ({ status: 204 })],
@@ -155,6 +159,14 @@ export class FakeDiscord {
       flags: options.flags ?? 0,
       ...(options.replyTo ? { message_reference: { type: 0, message_id: options.replyTo, channel_id: options.channelId, ...(guild ? { guild_id: this.guildId } : {}) }, referenced_message: referenced } : {}),
     };
+  }
+
+  /** Edits a message the bot posted, as PATCH /channels/:id/messages/:id does. */
+  private edit(messageId: string, content: string): { status: number; body: unknown } {
+    const message = this.messages.get(messageId);
+    if (!message) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+    Object.assign(message, { content, edited_timestamp: new Date().toISOString() });
+    return { status: 200, body: message };
   }
 
   /** A member's message as MESSAGE_CREATE carries it (with `channel_type`), remembered for later fetches. */
@@ -265,11 +277,17 @@ export class FakeDiscord {
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
-    const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readJson(request) };
+    const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readJson(request), at: Date.now() };
     this.requests.push(recorded);
     const failure = this.failures.findIndex((item) => item.method === recorded.method && item.pattern.test(path));
     if (failure >= 0) {
       const [{ status }] = this.failures.splice(failure, 1) as [{ method: string; pattern: RegExp; status: number }];
+      // A 429 as Discord sends it: retry_after in the body and the header, and a per-route bucket.
+      if (status === 429) {
+        response.setHeader('retry-after', '0.05');
+        response.setHeader('x-ratelimit-scope', 'user');
+        return reply(response, 429, { message: 'You are being rate limited.', retry_after: 0.05, global: false });
+      }
       return reply(response, status, { message: 'Injected failure', code: 0 });
     }
     for (const [method, pattern, handler] of this.routes) {

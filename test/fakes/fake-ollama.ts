@@ -29,6 +29,8 @@ export interface RecordedRequest {
   body: any;
   /** For /api/chat: the prompt after the context limit was applied. */
   prompt?: FittedPrompt;
+  /** When the server sent the last of its answer (Date.now()). */
+  finishedAt?: number;
 }
 
 /** How fast the scripted model is, like a small model on a CPU; absent means instant. */
@@ -186,6 +188,7 @@ export class FakeOllama {
       recorded.prompt = prompt;
       if (this.speed) await sleep((prompt.promptTokens / this.speed.promptTokensPerSecond) * 1000, response);
       await this.answer(body, reply, prompt, response);
+      recorded.finishedAt = Date.now();
     } finally {
       this.release();
     }
