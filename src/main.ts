@@ -4,6 +4,7 @@ import { Bot } from './core/bot.js';
 import { createLearning, type Learning } from './core/learning.js';
 import { defaultPromptsDir, Prompts } from './core/prompts.js';
 import type { Config } from './config.js';
+import type { ProgressDelays } from './core/answer-progress.js';
 import { TokenCounter } from './core/context-budget.js';
 import { FairModelQueue, QueuedModel } from './llm/model-queue.js';
 import { OllamaModel } from './llm/ollama-model.js';
@@ -24,7 +25,7 @@ export interface Core extends Learning {
 }
 
 /** Builds the core from configuration: opens the database, loads prompts, creates the model client. */
-export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number } = {}): Core {
+export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number; progress?: ProgressDelays } = {}): Core {
   const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
   const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs });
   const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
@@ -55,6 +56,7 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     embedModel: config.OLLAMA_EMBED_MODEL,
     logger,
     answerTimeoutMs: config.ANSWER_TIMEOUT_MS,
+    progress: options.progress,
     maxPendingPerMember: config.MAX_PENDING_PER_MEMBER,
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },

@@ -85,13 +85,25 @@ export class DiscordAnswerStream implements AnswerStream {
   }
 
   private startFlush(): void {
+    let failed = false;
     this.flushing = this.flush()
-      .catch((error: unknown) => this.logger.warn({ channelId: this.channelId, ...errorSummary(error) }, 'streamed answer not updated'))
+      .catch((error: unknown) => {
+        failed = true;
+        this.logger.warn({ channelId: this.channelId, ...errorSummary(error) }, 'streamed answer not updated');
+      })
       .finally(() => {
         this.flushing = null;
-        if (!this.ended && this.dirty()) this.schedule();
+        if (this.ended || !this.dirty()) return;
+        // After a failure the next try waits a whole interval, so a platform in trouble is not hammered.
+        if (!failed) return this.schedule();
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.schedule();
+        }, this.pacing.editIntervalMs);
+        this.timer.unref();
       });
   }
+
 
   /** Makes the posted messages show the wanted content: edits those that changed, posts new ones, deletes leftovers. */
   private async flush(): Promise<void> {

@@ -104,19 +104,41 @@ export class SlackAnswerStream implements AnswerStream {
   }
 
   private startFlush(): void {
+    let failed = false;
     this.flushing = this.flush(false)
-      .catch((error: unknown) => this.logger.warn({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'streamed answer not updated'))
+      .catch((error: unknown) => {
+        failed = true;
+        this.logger.warn({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'streamed answer not updated');
+      })
       .finally(() => {
         this.flushing = null;
-        if (!this.ended && this.dirty()) this.schedule();
+        if (this.ended || !this.dirty()) return;
+        // After a failure the next try waits a whole interval, so a platform in trouble is not hammered.
+        if (!failed) return this.schedule();
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.schedule();
+        }, this.intervalMs);
+        this.timer.unref();
       });
   }
 
+
   private async flush(final: boolean): Promise<void> {
-    this.lastFlushAt = Date.now();
+    try {
+      await this.write(final);
+    } finally {
+      // Counted from the end of a call, so calls are at least an interval apart at Slack's side too.
+      this.lastFlushAt = Date.now();
+    }
+  }
+
+  private async write(final: boolean): Promise<void> {
     if (this.canStream()) {
       const appended = await this.appendToStream(final).catch((error: unknown) => {
         if (!isRefusal(error)) throw error;
+        // Refused at the start: no stream exists, so there is nothing to stop.
+        if (!this.streamer?.ts) this.streamer = null;
         this.features.streaming = false;
         this.logger.info({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'streaming refused; posting and updating instead');
         return false;
@@ -192,7 +214,8 @@ export class SlackAnswerStream implements AnswerStream {
 
   /** Whether a flush would change what the member sees. */
   private dirty(): boolean {
-    if (this.streamer) return this.text.lastIndexOf(' ') + 1 > this.streamed.length;
+    // While streaming, only whole words go out before the end.
+    if (this.streamer || this.canStream()) return this.text.lastIndexOf(' ') + 1 > this.streamed.length;
     const wanted = this.chunks();
     return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content);
   }

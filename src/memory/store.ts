@@ -231,12 +231,14 @@ export class Store {
     return row && toInteraction(row);
   }
 
-  /** This member's latest answered interaction in a conversation (thread or reply chain). */
+  /** This member's latest answered interaction in a conversation (thread or reply chain); an answer still being written counts. */
   latestInConversation(memberId: number, conversationId: string): InteractionRecord | undefined {
     const row = this.db
       .prepare(
         `SELECT ${interactionColumns} FROM interactions i
-         WHERE i.member_id = ? AND i.conversation_id = ? AND i.answer IS NOT NULL ORDER BY i.id DESC LIMIT 1`,
+         WHERE i.member_id = ? AND i.conversation_id = ?
+           AND (i.answer IS NOT NULL OR EXISTS (SELECT 1 FROM answer_messages a WHERE a.interaction_id = i.id))
+         ORDER BY i.id DESC LIMIT 1`,
       )
       .get(memberId, conversationId) as InteractionRow | undefined;
     return row && toInteraction(row);

@@ -24,6 +24,12 @@ export class FakeSlack {
   readonly rateLimited = new Map<string, number>();
   /** Envelope ids the Socket Mode client acknowledged. */
   readonly acks: string[] = [];
+  /** Methods that answer with this error (e.g. `chat.startStream` → `not_allowed`), as a workspace that refuses them. */
+  readonly refused = new Map<string, string>();
+  /** Whether the streaming methods exist; off, they answer `unknown_method` as before they shipped. */
+  streaming = false;
+  /** Streamed messages by ts: their text so far and whether the stream was stopped. */
+  readonly streams = new Map<string, { channel: string; thread_ts: string; text: string; stopped: boolean; at: number[] }>();
   private server!: Server;
   private sockets!: WebSocketServer;
   private socket: WebSocket | null = null;
@@ -96,7 +102,30 @@ export class FakeSlack {
       return void response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
     this.calls.push({ method, body });
+    const refusal = this.refused.get(method) ?? (!this.streaming && method.startsWith('chat.') && method.endsWith('Stream') ? 'unknown_method' : undefined);
+    if (refusal) return send(response, { ok: false, error: refusal });
     send(response, this.answer(method, body));
+  }
+
+  /** The streaming methods as Slack documents them: a reply in a thread, chunks of markdown text. */
+  private stream(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    // @slack/web-api sends forms: a structured argument arrives as a JSON string.
+    const parse = (value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
+    const text = (chunks: unknown) => ((parse(chunks) as Array<{ type: string; text?: string }> | undefined) ?? []).filter((chunk) => chunk.type === 'markdown_text').map((chunk) => chunk.text ?? '').join('') + String(body.markdown_text ?? '');
+    if (method === 'chat.startStream') {
+      if (!body.thread_ts) return { ok: false, error: 'invalid_arguments' };
+      if (!String(body.channel).startsWith('D') && (!body.recipient_user_id || !body.recipient_team_id)) return { ok: false, error: 'invalid_arguments' };
+      const ts = `${++this.ts}.000300`;
+      this.streams.set(ts, { channel: String(body.channel), thread_ts: String(body.thread_ts), text: text(body.chunks), stopped: false, at: [Date.now()] });
+      return { ok: true, channel: body.channel, ts };
+    }
+    const stream = this.streams.get(String(body.ts));
+    if (!stream) return { ok: false, error: 'message_not_found' };
+    if (stream.stopped) return { ok: false, error: 'message_not_in_streaming_state' };
+    stream.text += text(body.chunks);
+    stream.at.push(Date.now());
+    if (method === 'chat.stopStream') stream.stopped = true;
+    return { ok: true, channel: body.channel, ts: body.ts };
   }
 
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -113,6 +142,14 @@ export class FakeSlack {
         return { ok: true, message_ts: `${++this.ts}.000200` };
       case 'chat.update':
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'chat.delete':
+        return { ok: true, channel: body.channel, ts: body.ts };
+      case 'chat.startStream':
+      case 'chat.appendStream':
+      case 'chat.stopStream':
+        return this.stream(method, body);
+      case 'assistant.threads.setStatus':
+        return { ok: true };
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildCore, type Core } from '../../src/main.js';
+import type { ProgressDelays } from '../../src/core/answer-progress.js';
 import type { Bot } from '../../src/core/bot.js';
 import type { Store } from '../../src/memory/store.js';
 import { FakeOllama, type FakeOllamaOptions } from '../fakes/fake-ollama.js';
@@ -21,7 +22,7 @@ export interface TestBot {
 }
 
 /** Builds a TestBot; `env` overrides settings as environment strings, `config` as parsed values. */
-export async function createTestBot(options: { env?: Record<string, string>; config?: Partial<Config>; wikipediaPages?: Record<string, string>; ollama?: FakeOllamaOptions } = {}): Promise<TestBot> {
+export async function createTestBot(options: { env?: Record<string, string>; config?: Partial<Config>; wikipediaPages?: Record<string, string>; ollama?: FakeOllamaOptions; progress?: ProgressDelays } = {}): Promise<TestBot> {
   const ollama = await FakeOllama.start(options.ollama);
   const wikipedia = await FakeWikipedia.start(options.wikipediaPages);
   const dir = mkdtempSync(join(tmpdir(), 'persona-bot-test-'));
@@ -38,7 +39,7 @@ export async function createTestBot(options: { env?: Record<string, string>; con
     }),
     ...options.config,
   };
-  const core = buildCore(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { busyTimeoutMs: 100 });
+  const core = buildCore(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), { busyTimeoutMs: 100, progress: options.progress });
   return {
     bot: core.bot,
     store: core.store,
