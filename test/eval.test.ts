@@ -5,11 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runEvalCommand } from '../src/eval/eval-command.js';
 import { methodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
-import { FakeOllama, type OllamaChatBody, type ScriptedReply } from './fakes/fake-ollama.js';
+import { FakeOllama } from './fakes/fake-ollama.js';
 import { FakeWikipedia } from './fakes/fake-wikipedia.js';
-
-const fixtures = new URL('./fixtures/lamp/', import.meta.url).pathname;
-const movieTags = ['sci-fi', 'based on a book', 'comedy', 'action', 'twist ending', 'dystopia', 'dark comedy', 'classic', 'psychology', 'fantasy', 'romance', 'thought-provoking', 'social commentary', 'violence', 'true story'];
+import { lampFixtures as fixtures, movieTagger, readReport, reportBase, runEval, type ReportJson } from './eval-support.js';
 let ollama: FakeOllama;
 let wikipedia: FakeWikipedia;
 let dir: string;
@@ -26,59 +24,9 @@ beforeEach(() => {
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * A scripted model for LaMP-2M: it answers with the tag the request shows most often as the member's
- * own (memories, profile, persona), else "comedy"; one question gets a wordy answer. Agents call
- * Wikipedia and then memory before answering; profile, feedback and rewrite prompts get short texts.
- */
-function movieTagger(body: OllamaChatBody): ScriptedReply {
-  const text = body.messages.map((message) => message.content).join('\n');
-  const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
-  const favourite = favouriteTag(text);
-  if (body.format) return { content: JSON.stringify({ persona: `This member mostly tags ${favourite ?? 'comedy'}. Always call search_memory first, then answer with one tag.` }) };
-  if (prompt.startsWith('You maintain a short profile')) return { content: `This member mostly tags ${favourite ?? 'comedy'}.` };
-  if (prompt.startsWith('You are a critical evaluator')) return { content: 'Search memory for the tags this member gave before.' };
-  const offered = (body.tools ?? []).map((tool) => tool.function.name);
-  const used = body.messages.filter((message) => message.role === 'tool').map((message) => message.tool_name);
-  if (offered.includes('wikipedia') && !used.includes('wikipedia')) return { toolCalls: [{ name: 'wikipedia', arguments: { topic: 'Film genre' } }] };
-  if (offered.includes('search_memory') && !used.includes('search_memory')) return { toolCalls: [{ name: 'search_memory', arguments: { query: 'movie tag description' } }] };
-  if (prompt.includes('magician')) return { content: 'I think "twist ending".' };
-  return { content: favourite ?? 'comedy' };
-}
-
-function favouriteTag(text: string): string | undefined {
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(/(?:confirmed as right: |confirmed: |mostly tags )([a-z][a-z &-]*[a-z])/g)) {
-    if (movieTags.includes(match[1]!)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-
-/** Runs `npm run eval -- <args>` in-process against the fakes; collects its output. */
-async function evaluate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const env = { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', OLLAMA_TIMEOUT_MS: '5000', WIKIPEDIA_API_URL: wikipedia.url, LOG_LEVEL: 'silent' };
-  const code = await runEvalCommand(args, { env, stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text), isTTY: false } });
-  return { code, stdout, stderr };
-}
+const evaluate = (args: string[]) => runEval({ ollama, wikipedia }, args);
 
 const movieArgs = (out: string, extra: string[] = []) => ['--task', 'lamp2m', '--data', join(fixtures, 'lamp2m'), '--out', out, ...extra];
-
-interface ReportJson {
-  methods: Array<{
-    method: string;
-    scores: Record<string, number>;
-    failed: number;
-    files: { database: string; predictions: string };
-    setups: Array<{ userId: string; imported: number; alignment?: { outcome: string } }>;
-    items: Array<{ questionId: string; userId: string; output: string; prediction: string; error?: string; toolCalls: Array<{ name: string }>; usage: { chatCalls: number; promptTokens: number } }>;
-  }>;
-}
-
-function readReport(out: string): ReportJson {
-  return JSON.parse(readFileSync(join(out, 'lamp2m-dev-test-chat.json'), 'utf8')) as ReportJson;
-}
 
 const predictions = (report: ReportJson) => report.methods.map((method) => [method.method, method.items.map((item) => `${item.questionId}=${item.prediction}`)]);
 
@@ -87,21 +35,27 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     const out = join(dir, 'results');
     const result = await evaluate(movieArgs(out));
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('3 users, 4 questions, 10 methods');
-    expect(result.stderr).toMatch(/\[#+\] 100% 40\/40 .* · ETA 0s/);
+    expect(result.stderr).toContain('3 users, 4 questions, 12 methods, model test-chat, n = 3, E = 1, K = 4');
+    expect(result.stderr).toMatch(/\[#+\] 100% 48\/48 .* · ETA 0s/);
 
-    const table = readFileSync(join(out, 'lamp2m-dev-test-chat.md'), 'utf8');
+    const base = reportBase(result);
+    expect(base).toMatch(new RegExp(`^${out}/lamp2m-dev-test-chat-u100-n3-E1-K4-[0-9a-f]{8}$`));
+    const table = readFileSync(`${base}.md`, 'utf8');
     expect(result.stdout).toContain(table);
-    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* |');
+    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* | Rewrites kept/rejected/failed | Failed | Model calls | Tokens |');
     // Prompt: comedy for everyone (1 of 4 right); the wordy "twist ending" only counts when lenient.
     // Tokens are the scripted server's own counts of each prompt (four questions, one call each).
-    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| 0 \| 4 \| \d{3,} \|/);
+    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| – \| 0 \| 4 \| \d{3,} \|/);
     // PersonaAgent: the member's favourite tag from memory, profile and aligned persona.
-    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 0 |');
+    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 3/0/0 | 0 |');
+    // The paper's best baseline on LaMP-2M is MemBank; its figures stand beside ours.
+    expect(table).toMatch(/\| MemBank \| [\d.]+ \| [\d.]+ \| 0\.470 \| 0\.391 \|/);
+    expect(table).toContain('Ablations (the paper\'s Table 3):');
+    expect(table).not.toContain('LaMP-1 accuracy only');
     expect(table).toContain('| PersonaAgent w/o actions |');
     expect(table).toContain('not LaMP\'s official metric');
 
-    const report = readReport(out);
+    const report = readReport(result);
     expect(report.methods.map((method) => method.method)).toEqual([...methodNames]);
     for (const method of report.methods) {
       expect(method.items.map((item) => item.questionId)).toEqual(['ana-1', 'ana-2', 'ben-1', 'cy-1']);
@@ -124,17 +78,18 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
 
   it('keeps every user\'s test questions out of their memory', async () => {
     const out = join(dir, 'results');
-    expect((await evaluate(movieArgs(out))).code).toBe(0);
+    const result = await evaluate(movieArgs(out));
+    expect(result.code).toBe(0);
     const questions = JSON.parse(readFileSync(join(fixtures, 'lamp2m', 'dev_questions.json'), 'utf8')) as Array<{ input: string; user_id?: string; id: string; profile: unknown[] }>;
-    for (const method of readReport(out).methods) {
+    for (const method of readReport(result).methods) {
       const store = Store.open(method.files.database);
       try {
         for (const question of questions) {
           const userId = question.user_id ?? question.id;
           const memberId = store.findMember({ platform: 'console', workspaceId: 'lamp-lamp2m', userId });
           const memories = memberId === undefined ? [] : store.listInteractions(memberId);
-          const usesMemory = !['prompt', 'react'].includes(method.method);
-          expect(memories).toHaveLength(usesMemory ? question.profile.length : 0);
+          const scope = { prompt: 0, react: 0, 'persona-agent-no-memory': Math.min(3, question.profile.length) }[method.method] ?? question.profile.length;
+          expect(memories).toHaveLength(scope);
           const description = question.input.slice(question.input.indexOf('description: '));
           expect(memories.filter((memory) => memory.question.includes(description) || memory.question === question.input)).toEqual([]);
           expect(memories.every((memory) => memory.groundTruth !== null && memory.answer === null)).toBe(true);
@@ -146,8 +101,8 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
   });
 
   it('resumes an interrupted run without repeating a model call, and a rerun makes none', async () => {
-    const reference = join(dir, 'reference');
-    expect((await evaluate(movieArgs(reference))).code).toBe(0);
+    const reference = await evaluate(movieArgs(join(dir, 'reference')));
+    expect(reference.code).toBe(0);
     ollama.reset();
 
     // The chat model disappears after 60 answers, in the middle of the run.
@@ -166,7 +121,7 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(interrupted.stderr).toContain('ollama pull test-chat');
     expect(interrupted.stderr).toContain('run the same command again to resume');
     expect(interrupted.stderr).not.toMatch(/^\s+at /m);
-    expect(existsSync(join(out, 'lamp2m-dev-test-chat.json'))).toBe(false);
+    expect(readdirSync(out).filter((name) => name.endsWith('.json'))).toEqual([]);
     const saved = readdirSync(join(out, 'runs'))
       .filter((name) => name.endsWith('.jsonl'))
       .flatMap((name) => readFileSync(join(out, 'runs', name), 'utf8').split('\n').filter((line) => line.includes('"type":"item"')));
@@ -182,7 +137,7 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     const repeated = ollama.chats().filter((body) => answered.has(JSON.stringify(body)));
     expect(repeated).toEqual([]);
     expect(ollama.chats().length).toBeGreaterThan(0);
-    expect(predictions(readReport(out))).toEqual(predictions(readReport(reference)));
+    expect(predictions(readReport(resumed))).toEqual(predictions(readReport(reference)));
 
     ollama.reset();
     ollama.respond(movieTagger);
@@ -210,7 +165,7 @@ describe('npm run eval on other shapes and mistakes', () => {
     const mae = (1 + 2 + 0) / 3;
     const rmse = Math.sqrt((1 + 4 + 0) / 3);
     expect(result.stdout).toContain('| Method | MAE ↓ | RMSE ↓ | Paper MAE | Paper RMSE | Lenient MAE* | Lenient RMSE* |');
-    expect(result.stdout).toContain(`| Prompt (non-personalised) | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | – | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | 0 |`);
+    expect(result.stdout).toContain(`| Prompt (non-personalised) | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | – | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | 0 |`);
     expect(result.stdout.indexOf('| Prompt')).toBeLessThan(result.stdout.indexOf('| RAG-1'));
     expect(result.stdout).toContain('Wikipedia off');
     expect(ollama.chats().every((body) => !body.tools)).toBe(true);
