@@ -93,6 +93,21 @@ describe('LaMP-1 alignment trains on the test\'s own question', () => {
   });
 });
 
+describe('the rewrite guard is counted, not hidden', () => {
+  it('counts kept, rejected and failed rewrites per method, with the reason, in the table', async () => {
+    ollama.respond(movieTagger);
+    // Only ana's rewrite (her profile: sci-fi) keeps the tool-use rules; the guard the bot applies refuses the others.
+    ollama.respond((body: OllamaChatBody) => (body.format && !lastUserText(body).includes('mostly tags sci-fi') ? { content: JSON.stringify({ persona: 'This member likes comedies.' }) } : undefined));
+    const result = await runEval({ ollama, wikipedia }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, 'out'), '--methods', 'persona-agent,persona-agent-no-align']);
+    expect(result.code).toBe(0);
+    const [agent] = readReport(result).methods;
+    expect(agent!.rewrites).toEqual({ accepted: 1, rejected: 2 });
+    expect(result.stdout).toMatch(/\| PersonaAgent \| [\d.]+ \| [\d.]+ \| 0\.513 \| 0\.424 \| [\d.]+ \| [\d.]+ \| 1\/2\/0 \|/);
+    expect(result.stdout).toContain('- PersonaAgent: 2 users — rejected: rewrite rejected: the rewrite drops the tool-use rules (search_memory is not mentioned)');
+    expect(result.stdout).toMatch(/Per-user effect of alignment \(PersonaAgent − w\/o alignment, accuracy per user; above 0 is better\): mean [+-][\d.]+, 95% bootstrap interval \[[+-][\d.]+, [+-][\d.]+\] over 3 users\./);
+  });
+});
+
 describe('every method measures what its name says', () => {
   it('refuses methods that Wikipedia\'s absence would make identical to another', async () => {
     const result = await runEval({ ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, 'out'), '--methods', 'react,persona-agent-no-memory,persona-agent-no-actions', '--no-wiki']);

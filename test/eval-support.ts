@@ -36,7 +36,7 @@ export interface MethodReport {
   failed: number;
   rewrites?: Record<string, number>;
   files: { database: string; predictions: string };
-  setups: Array<{ userId: string; memberId: number; imported: number; alignment?: { outcome: string; reason: string } }>;
+  setups: Array<{ userId: string; memberId: number; imported: number; alignment?: { outcome: string; reason: string }; membank?: { portrait: string; summaries: string[]; kept: Array<{ id: number; period: number }> } }>;
   items: Array<{ questionId: string; userId: string; output: string; prediction: string; error?: string; retrievedIds: number[]; toolCalls: Array<{ name: string }>; usage: { chatCalls: number; promptTokens: number } }>;
 }
 

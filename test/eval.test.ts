@@ -74,6 +74,15 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(byName['persona-agent-no-actions']!.items[0]!.toolCalls).toEqual([]);
     expect(byName.react!.items[0]!.toolCalls.map((call) => call.name)).toEqual(['wikipedia']);
     expect(byName.prompt!.items.map((item) => item.prediction)).toEqual(['comedy', 'I think "twist ending".', 'comedy', 'comedy']);
+    // ICL shows the K = 4 newest labelled items; MemBank answers from memories its forgetting curve kept.
+    expect(byName.icl!.items.map((item) => item.retrievedIds.length)).toEqual([4, 4, 4, 3]);
+    const memBank = byName.membank!.setups[0]!.membank!;
+    expect(memBank.summaries).toHaveLength(1);
+    expect(memBank.portrait).toBe('This member mostly tags sci-fi.');
+    for (const item of byName.membank!.items.filter((entry) => entry.userId === 'ana')) {
+      expect(item.retrievedIds.every((id) => memBank.kept.some((kept) => kept.id === id))).toBe(true);
+    }
+    expect(table).toContain('Split dev: mixed (3 of 4 questions carry user_id)');
   });
 
   it('keeps every user\'s test questions out of their memory', async () => {

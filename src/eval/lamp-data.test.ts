@@ -75,6 +75,30 @@ describe('reading the questions shape ({split}_questions.json + {split}_outputs.
   });
 });
 
+describe('which split the files are', () => {
+  it('tells the time-based split (user_id on every question) from the user-based one, and says when they are mixed', () => {
+    const withIds = writeVariant(({ questions }) => (questions[3]!.user_id = 'cy'));
+    expect(loadDataset(movies, { dir: withIds, split: 'dev' }).split).toEqual({ kind: 'time-based', why: 'every question carries user_id', warnings: [] });
+    const withoutIds = writeVariant(({ questions }) => questions.forEach((question) => delete question.user_id));
+    expect(loadDataset(movies, { dir: withoutIds, split: 'dev' }).split).toMatchObject({ kind: 'user-based', warnings: [] });
+    const mixed = loadDataset(movies, { dir: join(fixtures, 'lamp2m'), split: 'dev' }).split;
+    expect(mixed).toMatchObject({ kind: 'mixed', why: '3 of 4 questions carry user_id' });
+    expect(mixed.warnings[0]).toContain('the time-based split gives every question a user_id');
+    expect(loadDataset(getTask('lamp3'), { dir: join(fixtures, 'lamp3-per-user'), split: 'dev' }).split.kind).toBe('per-user file');
+  });
+
+  it('warns when a user\'s merged history holds items dated after one of their questions', () => {
+    // ana-2 came with a later item than ana-1 had: merged into one member, ana-1 would see its future.
+    const data = writeVariant(({ questions }) => {
+      questions[0]!.user_id = questions[1]!.user_id = 'ana';
+      questions[1]!.profile = [...questions[1]!.profile, { id: 'a6', description: 'A later film.', tag: 'comedy', date: '2019-05-01' }];
+    });
+    const { split } = loadDataset(movies, { dir: data, split: 'dev' });
+    expect(split.warnings).toContain('user ana: 1 profile item(s) dated after question ana-1 (2017-02-14), e.g. a6');
+    expect(split.warnings.filter((warning) => warning.includes('ana-2'))).toEqual([]);
+  });
+});
+
 describe('profile dates', () => {
   it('reads years, epoch seconds, dates and zone-less times as UTC', () => {
     const newYear2006 = Date.UTC(2006, 0, 1);

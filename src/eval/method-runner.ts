@@ -12,6 +12,7 @@ import type { EvalPrompts } from './eval-prompts.js';
 import type { EvalQuestion, EvalUser } from './lamp-data.js';
 import { MemBank } from './membank.js';
 import { importMemory, memberKeyFor, memoryItems } from './memory-import.js';
+import { profileSource } from './profile-source.js';
 import type { MethodSpec } from './methods.js';
 import type { SetupRecord } from './predictions-log.js';
 import { questionContent, type TaskSpec } from './tasks.js';
@@ -81,6 +82,7 @@ export class MethodRunner {
       tools: spec.answer.kind === 'agent' ? spec.answer.tools : undefined,
       logger: options.logger,
       alignment: settings.alignment,
+      profileSource: profileSource(options.task, options.evalPrompts),
     }));
     this.memBank = new MemBank({ store: this.store, model, prompts: options.evalPrompts, agent: this.agent, topK, temperature: settings.temperature, signal: options.signal });
   }
