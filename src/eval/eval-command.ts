@@ -6,6 +6,8 @@ import { EvalDataError } from './lamp-data.js';
 import type { ProgressOutput } from './progress.js';
 import { EvalInterrupted } from './run-eval.js';
 import { runSweeps } from './sweep.js';
+import { analyseRun } from './persona-analysis.js';
+import { AnalysisError } from '../analysis/analysis-error.js';
 
 /** Where the command reads settings and writes; tests pass their own, the CLI uses the process's. */
 export interface EvalIo {
@@ -38,7 +40,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
     stdout.write(`${evalUsage}\n`);
     return 0;
   }
-  if ('command' in options) return fail('analyse is not available in this build.', 2);
+  if ('command' in options) return analyse(options, { env: io.env ?? process.env, stdout, fail });
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   if (!io.signal) process.once('SIGINT', interrupt);
@@ -59,6 +61,18 @@ async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'
   if (options.sweeps.length > 0) await runSweeps(context, io, options.sweeps);
   else await runOnce(context, io);
   return 0;
+}
+
+async function analyse(options: AnalyseOptions, io: { env: Record<string, string | undefined>; stdout: { write(text: string): unknown }; fail: (message: string, code: number) => number }): Promise<number> {
+  try {
+    const files = await analyseRun(options.run, io.env);
+    io.stdout.write(`Wrote ${[files.personas.md, files.personas.json, ...Object.values(files.map), ...Object.values(files.overlap)].join('\n      ')}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof EvalUsageError || error instanceof ConfigError || error instanceof AnalysisError) return io.fail(error.message, 2);
+    if (error instanceof ModelError) return io.fail(modelProblem(error, io.env), 1);
+    throw error;
+  }
 }
 
 function modelProblem(error: ModelError, env: Record<string, string | undefined>): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lineChart, writeChart, type ChartFiles } from '../analysis/charts.js';
 import type { Sweep } from './args.js';
 import { runOnce, type EvalContext, type RunIo } from './eval-run.js';
 import type { TaskScores } from './metrics.js';
@@ -20,8 +21,10 @@ export interface SweepPoint {
 export interface SweepOutcome {
   sweep: Sweep;
   points: SweepPoint[];
-  /** `<base>.md` (the table) and `<base>.json` (the points). */
+  /** `<base>.md`: the table, with each run's report. */
   base: string;
+  /** The chart: lines with one point per setting, and the data it shows. */
+  chart: ChartFiles;
 }
 
 const names: Record<Sweep['parameter'], string> = { n: 'alignment batch n', E: 'alignment iterations E', k: 'retrieved memories K' };
@@ -41,10 +44,10 @@ export async function runSweeps(context: EvalContext, io: RunIo, sweeps: readonl
     const base = sweepBase(context, sweep);
     const table = sweepTable(context, sweep, points);
     writeFileSync(`${base}.md`, table);
-    writeFileSync(`${base}.json`, `${JSON.stringify({ task: context.task.officialName, parameter: sweep.parameter, values: sweep.values, metric: metricName(context), points }, null, 2)}\n`);
+    const chart = await writeChart(sweepChart(context, sweep, points), base);
     io.stdout.write(`\n${table}`);
-    io.stderr.write(`Wrote ${base}.md and ${base}.json\n`);
-    outcomes.push({ sweep, points, base });
+    io.stderr.write(`Wrote ${base}.md, ${chart.svg}, ${chart.png} and ${chart.json}\n`);
+    outcomes.push({ sweep, points, base, chart });
   }
   return outcomes;
 }
@@ -66,6 +69,16 @@ function sweepBase(context: EvalContext, sweep: Sweep): string {
   return join(context.outDir, `${task.id}-${options.split}-${slug(config.OLLAMA_MODEL)}-sweep-${sweep.parameter}-${hash}`);
 }
 
+function sweepChart(context: EvalContext, sweep: Sweep, points: SweepPoint[]) {
+  const methods = [...new Set(points.map((point) => point.method))];
+  return lineChart({
+    title: `${context.task.title}: ${metricName(context)} over ${names[sweep.parameter]}`,
+    xLabel: sweep.parameter,
+    yLabel: metricName(context),
+    series: methods.map((method) => ({ name: method, points: points.filter((point) => point.method === method).map((point) => ({ x: point.value, y: point.score })) })),
+  });
+}
+
 function sweepTable(context: EvalContext, sweep: Sweep, points: SweepPoint[]): string {
   const methods = [...new Set(points.map((point) => point.method))];
   const cell = (method: string, value: number) => points.find((point) => point.method === method && point.value === value)?.score.toFixed(3) ?? '–';
@@ -75,6 +88,9 @@ function sweepTable(context: EvalContext, sweep: Sweep, points: SweepPoint[]): s
     `| Method | ${sweep.values.map((value) => `${sweep.parameter} = ${value}`).join(' | ')} |`,
     `|${' --- |'.repeat(sweep.values.length + 1)}`,
     ...methods.map((method) => `| ${method} | ${sweep.values.map((value) => cell(method, value)).join(' | ')} |`),
+    '',
+    'Reports of the runs:',
+    ...[...new Set(points.map((point) => point.report))].map((report) => `- ${report}.md`),
     '',
   ].join('\n');
 }
