@@ -1,26 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jaccardMatrix } from '../src/analysis/persona-map.js';
 import { runEvalCommand } from '../src/eval/eval-command.js';
-import { FakeOllama } from './fakes/fake-ollama.js';
-import { lampFixtures, movieTagger, readReport, runEval, type EvalResult } from './eval-support.js';
+import { lampFixtures, readReport, runEval, type EvalResult, useEvalFakes } from './eval-support.js';
 
-let ollama: FakeOllama;
-let dir: string;
-
-beforeAll(async () => {
-  ollama = await FakeOllama.start();
-});
-afterAll(async () => ollama.close());
-beforeEach(() => {
-  ollama.reset();
-  ollama.respond(movieTagger);
-  dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-charts-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
+const fakes = useEvalFakes();
 
 const movies = (out: string, extra: string[]) => ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', out, '--no-wiki', ...extra];
 
@@ -50,8 +36,8 @@ const written = (result: EvalResult) => [...result.stderr.matchAll(/Wrote (.+)\.
 
 describe('sweeps', () => {
   it('runs once per setting, charts each method\'s score over the setting, and resumes without calling the model', async () => {
-    const out = join(dir, 'out');
-    const result = await runEval({ ollama }, movies(out, ['--methods', 'prompt,persona-agent', '--sweep', 'n=1,3', '--sweep', 'k=1,4']));
+    const out = join(fakes.dir, 'out');
+    const result = await runEval({ ollama: fakes.ollama }, movies(out, ['--methods', 'prompt,persona-agent', '--sweep', 'n=1,3', '--sweep', 'k=1,4']));
     expect(result.code).toBe(0);
     const reports = written(result);
     expect(reports).toHaveLength(4);
@@ -74,20 +60,20 @@ describe('sweeps', () => {
       expect(readFileSync(`${base}.md`, 'utf8')).toContain(`| Method | ${index === 0 ? 'n = 1 | n = 3' : 'k = 1 | k = 4'} |`);
     }
 
-    ollama.reset();
-    const again = await runEval({ ollama }, movies(out, ['--methods', 'prompt,persona-agent', '--sweep', 'n=1,3', '--sweep', 'k=1,4']));
+    fakes.ollama.reset();
+    const again = await runEval({ ollama: fakes.ollama }, movies(out, ['--methods', 'prompt,persona-agent', '--sweep', 'n=1,3', '--sweep', 'k=1,4']));
     expect(again.code).toBe(0);
-    expect(ollama.requests).toEqual([]);
+    expect(fakes.ollama.requests).toEqual([]);
   });
 });
 
 describe('persona analysis', () => {
   it('exports every final persona, maps them by majority label and shows their word overlap, as SVG and PNG', async () => {
-    const run = await runEval({ ollama }, movies(join(dir, 'out'), ['--methods', 'persona-agent,persona-agent-no-align']));
+    const run = await runEval({ ollama: fakes.ollama }, movies(join(fakes.dir, 'out'), ['--methods', 'persona-agent,persona-agent-no-align']));
     expect(run.code).toBe(0);
     const [base] = written(run);
     let stdout = '';
-    const env = { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'another-embed', LOG_LEVEL: 'silent' };
+    const env = { OLLAMA_HOST: fakes.ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'another-embed', LOG_LEVEL: 'silent' };
     const code = await runEvalCommand(['analyse', `${base}.json`], { env, stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } });
     expect(code).toBe(0);
 
@@ -113,7 +99,7 @@ describe('persona analysis', () => {
     ]);
     expect(map.data.every((point) => Number.isFinite(point.x) && Number.isFinite(point.y))).toBe(true);
     // The personas were embedded with the run's embedding model, not the one set now.
-    const embeds = ollama.requests.filter((request) => request.path === '/api/embed').map((request) => request.body.model);
+    const embeds = fakes.ollama.requests.filter((request) => request.path === '/api/embed').map((request) => request.body.model);
     expect(embeds.at(-1)).toBe('test-embed');
 
     const overlap = JSON.parse(readFileSync(`${base}-persona-overlap.json`, 'utf8')) as { data: Array<{ row: string; column: string; value: number }> };
@@ -132,8 +118,8 @@ describe('persona analysis', () => {
 
   it('explains a missing report', async () => {
     let stderr = '';
-    const code = await runEvalCommand(['analyse', join(dir, 'nothing.json')], { env: { OLLAMA_HOST: ollama.url }, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+    const code = await runEvalCommand(['analyse', join(fakes.dir, 'nothing.json')], { env: { OLLAMA_HOST: fakes.ollama.url }, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
     expect(code).toBe(2);
-    expect(stderr).toContain(`${join(dir, 'nothing')}.json does not exist`);
+    expect(stderr).toContain(`${join(fakes.dir, 'nothing')}.json does not exist`);
   });
 });

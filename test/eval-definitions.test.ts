@@ -1,27 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { methodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
-import { FakeOllama, type OllamaChatBody } from './fakes/fake-ollama.js';
-import { FakeWikipedia } from './fakes/fake-wikipedia.js';
-import { lampFixtures, lastUserText, movieTagger, readReport, runEval } from './eval-support.js';
+import type { OllamaChatBody } from './fakes/fake-ollama.js';
+import { lampFixtures, lastUserText, movieTagger, readReport, runEval, useEvalFakes } from './eval-support.js';
 
-let ollama: FakeOllama;
-let wikipedia: FakeWikipedia;
-let dir: string;
-
-beforeAll(async () => {
-  ollama = await FakeOllama.start();
-  wikipedia = await FakeWikipedia.start({ 'Film genre': 'A film genre is a category of films.' });
-});
-afterAll(async () => Promise.all([ollama.close(), wikipedia.close()]));
-beforeEach(() => {
-  ollama.reset();
-  dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-definitions-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
+const fakes = useEvalFakes();
 
 /** The ground truths of the memories a question retrieved, from the method's own database. */
 function retrievedTruths(database: string, ids: number[]): string[] {
@@ -36,15 +21,15 @@ function retrievedTruths(database: string, ids: number[]): string[] {
 describe('retrieval reads the item, not the template', () => {
   it('swapping the article of a question for an unrelated one changes what RAG retrieves', async () => {
     const questions = JSON.parse(readFileSync(join(lampFixtures, 'lamp2n', 'dev_questions.json'), 'utf8')) as Array<{ id: string; input: string }>;
-    const swapped = join(dir, 'swapped');
+    const swapped = join(fakes.dir, 'swapped');
     const marker = 'article: ';
     const food = 'A chef shares a recipe to bake bread in a home kitchen.';
-    writeFileSync(join(dir, 'dev_questions.json'), JSON.stringify(questions.map((question) => (question.id === 'nia-1' ? { ...question, input: `${question.input.slice(0, question.input.indexOf(marker) + marker.length)}${food}` } : question))));
-    writeFileSync(join(dir, 'dev_outputs.json'), readFileSync(join(lampFixtures, 'lamp2n', 'dev_outputs.json')));
-    ollama.respond(() => ({ content: 'sports' }));
+    writeFileSync(join(fakes.dir, 'dev_questions.json'), JSON.stringify(questions.map((question) => (question.id === 'nia-1' ? { ...question, input: `${question.input.slice(0, question.input.indexOf(marker) + marker.length)}${food}` } : question))));
+    writeFileSync(join(fakes.dir, 'dev_outputs.json'), readFileSync(join(lampFixtures, 'lamp2n', 'dev_outputs.json')));
+    fakes.ollama.respond(() => ({ content: 'sports' }));
 
-    const original = await runEval({ ollama }, ['--task', 'lamp2n', '--data', join(lampFixtures, 'lamp2n'), '--out', join(dir, 'original'), '--methods', 'rag4', '--no-wiki']);
-    const changed = await runEval({ ollama }, ['--task', 'lamp2n', '--data', dir, '--out', swapped, '--methods', 'rag4', '--no-wiki']);
+    const original = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2n', '--data', join(lampFixtures, 'lamp2n'), '--out', join(fakes.dir, 'original'), '--methods', 'rag4', '--no-wiki']);
+    const changed = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2n', '--data', fakes.dir, '--out', swapped, '--methods', 'rag4', '--no-wiki']);
     expect([original.code, changed.code]).toEqual([0, 0]);
     const truthsOf = (report: ReturnType<typeof readReport>) => {
       const [method] = report.methods;
@@ -54,7 +39,7 @@ describe('retrieval reads the item, not the template', () => {
     expect(truthsOf(readReport(original))).toEqual(['sports', 'sports', 'sports', 'sports']);
     expect(truthsOf(readReport(changed))).toEqual(['food & drink', 'food & drink', 'food & drink', 'food & drink']);
     // The query embedded is the article itself, never the template.
-    const embedded = ollama.requests.filter((request) => request.path === '/api/embed').flatMap((request) => [request.body.input].flat() as string[]);
+    const embedded = fakes.ollama.requests.filter((request) => request.path === '/api/embed').flatMap((request) => [request.body.input].flat() as string[]);
     expect(embedded).toContain(food);
     expect(embedded.filter((text) => text.includes('Which category'))).toEqual([]);
   });
@@ -62,18 +47,18 @@ describe('retrieval reads the item, not the template', () => {
 
 describe('LaMP-1 alignment trains on the test\'s own question', () => {
   it('builds batch items with two reference titles, one the author\'s own, and no abstract question', async () => {
-    ollama.respond((body: OllamaChatBody) => {
+    fakes.ollama.respond((body: OllamaChatBody) => {
       const prompt = lastUserText(body);
       if (body.format) return { content: JSON.stringify({ persona: 'This author cites work close to their own papers. Always call search_memory first.' }) };
       if (!body.tools) return { content: prompt.startsWith('You are a critical evaluator') ? 'Search memory for their own titles.' : 'They work on one field.' };
       if (!body.messages.some((message) => message.role === 'tool')) return { toolCalls: [{ name: 'search_memory', arguments: { query: 'their papers' } }] };
       return { content: '[1]' };
     });
-    const result = await runEval({ ollama }, ['--task', 'lamp1', '--data', join(lampFixtures, 'lamp1'), '--out', join(dir, 'out'), '--methods', 'persona-agent', '--no-wiki']);
+    const result = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp1', '--data', join(lampFixtures, 'lamp1'), '--out', join(fakes.dir, 'out'), '--methods', 'persona-agent', '--no-wiki']);
     expect(result.code).toBe(0);
     const data = JSON.parse(readFileSync(join(lampFixtures, 'lamp1', 'dev_questions.json'), 'utf8')) as Array<{ user_id: string; input: string; profile: Array<{ title: string }> }>;
     const titlesOf = (userId: string) => data.find((question) => question.user_id === userId)!.profile.map((paper) => paper.title);
-    const feedback = ollama.chats().map(lastUserText).filter((prompt) => prompt.startsWith('You are a critical evaluator'));
+    const feedback = fakes.ollama.chats().map(lastUserText).filter((prompt) => prompt.startsWith('You are a critical evaluator'));
     // Three users with three or more papers, batch n = 3.
     expect(feedback).toHaveLength(9);
     for (const prompt of feedback) {
@@ -95,10 +80,10 @@ describe('LaMP-1 alignment trains on the test\'s own question', () => {
 
 describe('the rewrite guard is counted, not hidden', () => {
   it('counts kept, rejected and failed rewrites per method, with the reason, in the table', async () => {
-    ollama.respond(movieTagger);
+    fakes.ollama.respond(movieTagger);
     // Only ana's rewrite (her profile: sci-fi) keeps the tool-use rules; the guard the bot applies refuses the others.
-    ollama.respond((body: OllamaChatBody) => (body.format && !lastUserText(body).includes('mostly tags sci-fi') ? { content: JSON.stringify({ persona: 'This member likes comedies.' }) } : undefined));
-    const result = await runEval({ ollama, wikipedia }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, 'out'), '--methods', 'persona-agent,persona-agent-no-align']);
+    fakes.ollama.respond((body: OllamaChatBody) => (body.format && !lastUserText(body).includes('mostly tags sci-fi') ? { content: JSON.stringify({ persona: 'This member likes comedies.' }) } : undefined));
+    const result = await runEval(fakes, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, 'out'), '--methods', 'persona-agent,persona-agent-no-align']);
     expect(result.code).toBe(0);
     const [agent] = readReport(result).methods;
     expect(agent!.rewrites).toEqual({ accepted: 1, rejected: 2 });
@@ -110,26 +95,26 @@ describe('the rewrite guard is counted, not hidden', () => {
 
 describe('every method measures what its name says', () => {
   it('refuses methods that Wikipedia\'s absence would make identical to another', async () => {
-    const result = await runEval({ ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, 'out'), '--methods', 'react,persona-agent-no-memory,persona-agent-no-actions', '--no-wiki']);
+    const result = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, 'out'), '--methods', 'react,persona-agent-no-memory,persona-agent-no-actions', '--no-wiki']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ReAct without Wikipedia has no tool and answers as Prompt does');
     expect(result.stderr).toContain('PersonaAgent w/o memory without Wikipedia has no tool left');
-    expect(ollama.requests).toEqual([]);
+    expect(fakes.ollama.requests).toEqual([]);
   });
 
   it('no two methods of a run send the same requests', async () => {
     const sent = new Map<string, string[]>();
-    const defaults = await runEval({ ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, 'all'), '--no-wiki', '--limit-questions', '1']);
+    const defaults = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, 'all'), '--no-wiki', '--limit-questions', '1']);
     expect(defaults.code).toBe(0);
     expect(defaults.stderr).toContain('Leaving out react: ReAct without Wikipedia has no tool');
     const methods = readReport(defaults).methods.map((method) => method.method);
     expect(methods).toEqual(methodNames.filter((name) => name !== 'react' && name !== 'persona-agent-no-memory'));
     for (const method of methods) {
-      ollama.reset();
-      ollama.respond(movieTagger);
-      const result = await runEval({ ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(dir, method), '--methods', method, '--no-wiki', '--limit-questions', '1']);
+      fakes.ollama.reset();
+      fakes.ollama.respond(movieTagger);
+      const result = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, method), '--methods', method, '--no-wiki', '--limit-questions', '1']);
       expect(result.code).toBe(0);
-      sent.set(method, ollama.chats().map((body) => JSON.stringify({ ...body, stream: undefined })).sort());
+      sent.set(method, fakes.ollama.chats().map((body) => JSON.stringify({ ...body, stream: undefined })).sort());
     }
     for (const [first, requests] of sent) {
       for (const [second, others] of sent) if (first < second) expect(requests, `${first} and ${second}`).not.toEqual(others);

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { FakeOllama } from './fakes/fake-ollama.js';
+import { FakeWikipedia } from './fakes/fake-wikipedia.js';
 import { runEvalCommand } from '../src/eval/eval-command.js';
-import type { FakeOllama, OllamaChatBody, ScriptedReply } from './fakes/fake-ollama.js';
-import type { FakeWikipedia } from './fakes/fake-wikipedia.js';
+import type { OllamaChatBody, ScriptedReply } from './fakes/fake-ollama.js';
 
 /** The fixtures folder of the LaMP tests. */
 export const lampFixtures = new URL('./fixtures/lamp/', import.meta.url).pathname;
@@ -89,3 +93,29 @@ function favouriteTag(text: string): string | undefined {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
+
+/** The fakes and the scratch folder of one evaluation test file. */
+export interface EvalFakes {
+  ollama: FakeOllama;
+  wikipedia: FakeWikipedia;
+  /** A fresh folder per test, removed after it. */
+  dir: string;
+}
+
+/** Starts the scripted Ollama and Wikipedia for the file; each test gets a reset Ollama (scripted with `movieTagger`) and a fresh folder. */
+export function useEvalFakes(): EvalFakes {
+  const fakes = {} as EvalFakes;
+  beforeAll(async () => {
+    fakes.ollama = await FakeOllama.start();
+    fakes.wikipedia = await FakeWikipedia.start({ 'Film genre': 'A film genre is a category of films.' });
+  });
+  afterAll(async () => Promise.all([fakes.ollama.close(), fakes.wikipedia.close()]));
+  beforeEach(() => {
+    fakes.ollama.reset();
+    fakes.ollama.models = ['test-chat:latest', 'test-embed:latest'];
+    fakes.ollama.respond(movieTagger);
+    fakes.dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-'));
+    return () => rmSync(fakes.dir, { recursive: true, force: true });
+  });
+  return fakes;
+}

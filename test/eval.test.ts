@@ -1,30 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runEvalCommand } from '../src/eval/eval-command.js';
 import { methodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
-import { FakeOllama } from './fakes/fake-ollama.js';
-import { FakeWikipedia } from './fakes/fake-wikipedia.js';
-import { lampFixtures as fixtures, movieTagger, readReport, reportBase, runEval, type ReportJson } from './eval-support.js';
-let ollama: FakeOllama;
-let wikipedia: FakeWikipedia;
-let dir: string;
+import { lampFixtures as fixtures, movieTagger, readReport, reportBase, runEval, type ReportJson, useEvalFakes } from './eval-support.js';
 
-beforeAll(async () => {
-  ollama = await FakeOllama.start();
-  wikipedia = await FakeWikipedia.start({ 'Film genre': 'A film genre is a category of films.' });
-});
-afterAll(async () => Promise.all([ollama.close(), wikipedia.close()]));
-beforeEach(() => {
-  ollama.reset();
-  ollama.respond(movieTagger);
-  dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
+const fakes = useEvalFakes();
 
-const evaluate = (args: string[]) => runEval({ ollama, wikipedia }, args);
+const evaluate = (args: string[]) => runEval(fakes, args);
 
 const movieArgs = (out: string, extra: string[] = []) => ['--task', 'lamp2m', '--data', join(fixtures, 'lamp2m'), '--out', out, ...extra];
 
@@ -32,7 +16,7 @@ const predictions = (report: ReportJson) => report.methods.map((method) => [meth
 
 describe('npm run eval on a tiny LaMP-2M set', () => {
   it('runs every method end to end and writes the table and every prediction', async () => {
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const result = await evaluate(movieArgs(out));
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('3 users, 4 questions, 12 methods, model test-chat, n = 3, E = 1, K = 4');
@@ -86,7 +70,7 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
   });
 
   it('keeps every user\'s test questions out of their memory', async () => {
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const result = await evaluate(movieArgs(out));
     expect(result.code).toBe(0);
     const questions = JSON.parse(readFileSync(join(fixtures, 'lamp2m', 'dev_questions.json'), 'utf8')) as Array<{ input: string; user_id?: string; id: string; profile: unknown[] }>;
@@ -110,21 +94,21 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
   });
 
   it('resumes an interrupted run without repeating a model call, and a rerun makes none', async () => {
-    const reference = await evaluate(movieArgs(join(dir, 'reference')));
+    const reference = await evaluate(movieArgs(join(fakes.dir, 'reference')));
     expect(reference.code).toBe(0);
-    ollama.reset();
+    fakes.ollama.reset();
 
     // The chat model disappears after 60 answers, in the middle of the run.
     const answered = new Set<string>();
-    ollama.respond((body) => {
+    fakes.ollama.respond((body) => {
       if (answered.size >= 60) {
-        ollama.models = ['test-embed:latest'];
+        fakes.ollama.models = ['test-embed:latest'];
         return { content: 'never delivered: the model is gone' };
       }
       answered.add(JSON.stringify(body));
       return movieTagger(body);
     });
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const interrupted = await evaluate(movieArgs(out));
     expect(interrupted.code).toBe(1);
     expect(interrupted.stderr).toContain('ollama pull test-chat');
@@ -138,23 +122,23 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(saved.length).toBeGreaterThan(0);
     expect(saved.length).toBeLessThan(40);
 
-    ollama.reset();
-    ollama.models = ['test-chat:latest', 'test-embed:latest'];
-    ollama.respond(movieTagger);
+    fakes.ollama.reset();
+    fakes.ollama.models = ['test-chat:latest', 'test-embed:latest'];
+    fakes.ollama.respond(movieTagger);
     const resumed = await evaluate(movieArgs(out));
     expect(resumed.code).toBe(0);
-    const repeated = ollama.chats().filter((body) => answered.has(JSON.stringify(body)));
+    const repeated = fakes.ollama.chats().filter((body) => answered.has(JSON.stringify(body)));
     expect(repeated).toEqual([]);
-    expect(ollama.chats().length).toBeGreaterThan(0);
+    expect(fakes.ollama.chats().length).toBeGreaterThan(0);
     expect(predictions(readReport(resumed))).toEqual(predictions(readReport(reference)));
 
-    ollama.reset();
-    ollama.respond(movieTagger);
-    const titlesBefore = wikipedia.titles.length;
+    fakes.ollama.reset();
+    fakes.ollama.respond(movieTagger);
+    const titlesBefore = fakes.wikipedia.titles.length;
     const rerun = await evaluate(movieArgs(out));
     expect(rerun.code).toBe(0);
-    expect(ollama.requests).toEqual([]);
-    expect(wikipedia.titles).toHaveLength(titlesBefore);
+    expect(fakes.ollama.requests).toEqual([]);
+    expect(fakes.wikipedia.titles).toHaveLength(titlesBefore);
     expect(rerun.stderr).toContain('Model requests this run: 0 sent to Ollama');
     expect(rerun.stdout).toBe(resumed.stdout);
   });
@@ -162,12 +146,12 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
 
 describe('npm run eval on other shapes and mistakes', () => {
   it('scores a LaMP-3 set in the per-user shape with MAE and RMSE', async () => {
-    ollama.reset();
-    ollama.respond((body) => {
+    fakes.ollama.reset();
+    fakes.ollama.respond((body) => {
       const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
       return { content: prompt.includes('Exactly what I wanted') ? '5' : prompt.includes('Fine for the price') ? 'three stars' : '2' };
     });
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const result = await evaluate(['--task', 'lamp3', '--data', join(fixtures, 'lamp3-per-user'), '--out', out, '--methods', 'rag1,prompt', '--no-wiki']);
     expect(result.code).toBe(0);
     // dora-1: 2 vs 1; dora-2: unparseable, counted as 5 vs 3; eli-1: 5 vs 5. Lenient reads "three stars" as nothing: 5 vs 3 too.
@@ -177,7 +161,7 @@ describe('npm run eval on other shapes and mistakes', () => {
     expect(result.stdout).toContain(`| Prompt (non-personalised) | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | – | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | 0 |`);
     expect(result.stdout.indexOf('| Prompt')).toBeLessThan(result.stdout.indexOf('| RAG-1'));
     expect(result.stdout).toContain('Wikipedia off');
-    expect(ollama.chats().every((body) => !body.tools)).toBe(true);
+    expect(fakes.ollama.chats().every((body) => !body.tools)).toBe(true);
   });
 
   it('prints usage for --help and explains a bad argument or a missing file without a stack trace', async () => {
@@ -185,33 +169,33 @@ describe('npm run eval on other shapes and mistakes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: npm run eval -- --task <task> --data <dir>');
 
-    const badTask = await evaluate(['--task', 'lamp9', '--data', dir]);
+    const badTask = await evaluate(['--task', 'lamp9', '--data', fakes.dir]);
     expect(badTask.code).toBe(2);
     expect(badTask.stderr).toContain('Unknown task "lamp9": use one of lamp1, lamp2m, lamp2n, lamp3.');
-    const badMethod = await evaluate([...movieArgs(dir), '--methods', 'rag4,rag9']);
+    const badMethod = await evaluate([...movieArgs(fakes.dir), '--methods', 'rag4,rag9']);
     expect(badMethod.code).toBe(2);
     expect(badMethod.stderr).toContain('Unknown method(s) "rag9"');
-    const unknownFlag = await evaluate([...movieArgs(dir), '--userz', '3']);
+    const unknownFlag = await evaluate([...movieArgs(fakes.dir), '--userz', '3']);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toContain("Unknown option '--userz'");
 
-    const missing = await evaluate(['--task', 'lamp2m', '--data', join(dir, 'nowhere'), '--out', join(dir, 'results')]);
+    const missing = await evaluate(['--task', 'lamp2m', '--data', join(fakes.dir, 'nowhere'), '--out', join(fakes.dir, 'results')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`${join(dir, 'nowhere', 'dev_questions.json')} does not exist`);
+    expect(missing.stderr).toContain(`${join(fakes.dir, 'nowhere', 'dev_questions.json')} does not exist`);
     for (const result of [badTask, badMethod, unknownFlag, missing]) expect(result.stderr).not.toMatch(/^\s+at /m);
-    expect(ollama.requests).toEqual([]);
+    expect(fakes.ollama.requests).toEqual([]);
   });
 
   it('stops on Ctrl-C, keeping what finished', async () => {
     const controller = new AbortController();
-    ollama.reset();
-    ollama.respond((body) => {
-      if (ollama.chats().length === 3) controller.abort();
+    fakes.ollama.reset();
+    fakes.ollama.respond((body) => {
+      if (fakes.ollama.chats().length === 3) controller.abort();
       return movieTagger(body);
     });
     let stderr = '';
-    const env = { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', LOG_LEVEL: 'silent' };
-    const out = join(dir, 'results');
+    const env = { OLLAMA_HOST: fakes.ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', LOG_LEVEL: 'silent' };
+    const out = join(fakes.dir, 'results');
     const code = await runEvalCommand(movieArgs(out, ['--methods', 'prompt', '--no-wiki']), { env, signal: controller.signal, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
     expect(code).toBe(130);
     expect(stderr).toContain('Interrupted. Everything finished so far is saved');

@@ -1,3 +1,4 @@
+import { seededRandom } from '../analysis/seeded-random.js';
 import { officialScores } from './metrics.js';
 import type { ItemRecord } from './predictions-log.js';
 import type { TaskSpec } from './tasks.js';
@@ -47,7 +48,7 @@ export function perUserEffect(task: TaskSpec, method: readonly ItemRecord[], bas
 
 /** The 2.5th and 97.5th percentiles of the resampled means. */
 export function bootstrapInterval(values: readonly number[], resamples = RESAMPLES, seed = SEED): [number, number] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const means = Array.from({ length: resamples }, () => {
     let sum = 0;
     for (let draw = 0; draw < values.length; draw += 1) sum += values[Math.floor(random() * values.length)]!;
@@ -65,16 +66,4 @@ function percentile(sorted: readonly number[], fraction: number): number {
 
 function average(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** A small seeded generator (Mulberry32): a repeatable stream of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
