@@ -109,18 +109,7 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
     topK: settings.topK,
     alignment: { batchSize: settings.alignment.batchSize, iterations: settings.alignment.iterations },
   };
-  const identity: RunIdentity = {
-    task: task.id,
-    split: options.split,
-    model: config.OLLAMA_MODEL,
-    users: options.users,
-    limitQuestions: options.limitQuestions,
-    methods: methods.map((spec) => spec.name),
-    settings,
-    wikipedia: context.wikipedia,
-    prompts: { bot: context.prompts.version(), eval: context.evalPrompts.version() },
-    data: context.dataset.fingerprint,
-  };
+  const identity = runIdentity(context, settings);
   const aligned = outcomes.find((outcome) => outcome.spec.name === 'persona-agent');
   const initial = outcomes.find((outcome) => outcome.spec.name === 'persona-agent-no-align');
   const effect = aligned && initial ? perUserEffect(task, aligned.items, initial.items) : null;
@@ -129,6 +118,23 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
   io.stdout.write(`\n${markdown}`);
   io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to Ollama, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
   return { base, settings, results };
+}
+
+/** Everything that changes this run's results: what its report is named by. */
+function runIdentity(context: EvalContext, settings: EvalSettings): RunIdentity {
+  const { task, options, config } = context;
+  return {
+    task: task.id,
+    split: options.split,
+    model: config.OLLAMA_MODEL,
+    users: options.users,
+    limitQuestions: options.limitQuestions,
+    methods: context.methods.map((spec) => spec.name),
+    settings,
+    wikipedia: context.wikipedia,
+    prompts: { bot: context.prompts.version(), eval: context.evalPrompts.version() },
+    data: context.dataset.fingerprint,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { defaultPromptsDir } from '../core/prompts.js';
 import { EvalPrompts } from './eval-prompts.js';
 import { EvalDataError, loadDataset, parseDate, selectUsers, type EvalUser } from './lamp-data.js';
 import { toMemoryItem } from './memory-import.js';
-import { getTask } from './tasks.js';
+import { getTask, questionContent } from './tasks.js';
 
 const fixtures = new URL('../../test/fixtures/lamp/', import.meta.url).pathname;
 const movies = getTask('lamp2m');
@@ -202,6 +202,17 @@ describe('a real LaMP-2N sample', () => {
       const article = row.question.slice(row.question.indexOf('] article: ') + '] article: '.length);
       const item = toMemoryItem({ id: row.id, fields: { text: article, category: 'politics' }, date: null }, 0, { prompts, task: getTask('lamp2n') });
       expect(item.question).toBe(row.question);
+      // Retrieval reads the article alone: the content after the template's fixed part.
+      expect(questionContent(getTask('lamp2n'), row.question)).toBe(article);
     }
+  });
+
+  it('finds the content of every task\'s question, LaMP-1\'s being its two reference titles', () => {
+    const prompts = EvalPrompts.load(defaultPromptsDir);
+    const citation = prompts.render('eval-input-lamp1-citation', { title: 'Graphs for molecules', ref1: 'Message passing', ref2: 'Medieval trade' });
+    expect(questionContent(getTask('lamp1'), citation)).toBe('Message passing Medieval trade');
+    expect(questionContent(getTask('lamp2m'), prompts.render('eval-input-lamp2m', { description: 'A heist in Rome.' }))).toBe('A heist in Rome.');
+    expect(questionContent(getTask('lamp3'), prompts.render('eval-input-lamp3', { text: 'Broke at once.' }))).toBe('Broke at once.');
+    expect(questionContent(getTask('lamp2m'), 'a question in another form')).toBe('a question in another form');
   });
 });

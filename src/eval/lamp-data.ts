@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelIndex, parseRating } from './metrics.js';
+import { parseDate } from './profile-dates.js';
 import { checkSplit, type SplitReport } from './split-check.js';
+
+export { parseDate } from './profile-dates.js';
 import type { TaskSpec } from './tasks.js';
 
 /** A LaMP file is missing or not in a shape the harness reads; the message names the file and the entry. */
@@ -237,16 +240,6 @@ function timeOrdered(items: ProfileRecord[]): ProfileRecord[] {
     .map((item, index) => ({ item, index, time: times[index]! }))
     .sort((a, b) => a.time - b.time || a.index - b.index)
     .map(({ item }) => item);
-}
-
-/** A profile date as milliseconds: a year, epoch seconds, or anything Date.parse reads; times without a zone are UTC. */
-export function parseDate(text: string): number {
-  const trimmed = text.trim();
-  if (/^\d{4}$/.test(trimmed)) return Date.UTC(Number(trimmed), 0, 1);
-  if (/^\d{9,}$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Read as UTC so the dates the model sees in memories do not depend on the machine's time zone.
-  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed)) return Date.parse(`${trimmed.replace(' ', 'T')}Z`);
-  return Date.parse(trimmed);
 }
 
 function readId(value: Json | undefined, where: string): string {

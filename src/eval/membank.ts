@@ -42,7 +42,7 @@ export class MemBank {
   constructor(private readonly deps: MemBankDeps) {}
 
   /** Replays the member's history (oldest first) through the memory bank and writes its summaries. */
-  async build(memberId: number, items: MemoryItem[]): Promise<MemBankState> {
+  async build(memberId: number, userId: string, items: MemoryItem[]): Promise<MemBankState> {
     const { store, model, signal } = this.deps;
     const byKey = new Map(items.map((item) => [item.key, item]));
     const records = store.listInteractions(memberId).reverse().filter((record) => byKey.has(record.questionMessageId));
@@ -60,7 +60,7 @@ export class MemBank {
     const now = period(records.length - 1);
     const kept = records.flatMap((record, index) => {
       const retention = Math.exp(-(now - learned.get(record.id)!) / strength.get(record.id)!);
-      return stableFraction(String(memberId), record.questionMessageId, 'forget') < retention ? [{ id: record.id, period: period(index) }] : [];
+      return stableFraction(userId, record.questionMessageId, 'forget') < retention ? [{ id: record.id, period: period(index) }] : [];
     });
     const summaries: string[] = [];
     for (let start = 0; start < records.length; start += PERIOD_ITEMS) {

@@ -2,7 +2,8 @@ import type { LanguageModel, MemberKey } from '../core/ports.js';
 import type { Store } from '../memory/store.js';
 import { citationItems, type PoolTitle } from './citation-items.js';
 import type { EvalPrompts } from './eval-prompts.js';
-import { parseDate, type EvalUser, type ProfileRecord } from './lamp-data.js';
+import type { EvalUser, ProfileRecord } from './lamp-data.js';
+import { parseDate } from './profile-dates.js';
 import { itemContent, type TaskSpec } from './tasks.js';
 
 /** Texts per embedding request. */

@@ -97,7 +97,7 @@ export class MethodRunner {
         : { memberId: this.store.ensureMember(memberKeyFor(task, user), new Date(0)), imported: 0 };
     const setup: UserSetup = { userId: user.userId, memberId: imported.memberId, imported: imported.imported };
     if (spec.profile) await this.profiles.refresh(setup.memberId, signal);
-    if (spec.answer.kind === 'membank') setup.membank = await this.memBank.build(setup.memberId, items);
+    if (spec.answer.kind === 'membank') setup.membank = await this.memBank.build(setup.memberId, user.userId, items);
     if (spec.answer.kind !== 'agent' || spec.answer.persona === 'neutral') return setup;
     // The initial persona is written from the profile the method has (none for w/o memory), before alignment.
     this.personas.live(setup.memberId);

@@ -1,5 +1,5 @@
 import type { EvalUser } from './lamp-data.js';
-import { parseDate } from './lamp-data.js';
+import { parseDate } from './profile-dates.js';
 
 /** Which of LaMP's splits a data set is, and what in it looks wrong for that split. */
 export interface SplitReport {
