@@ -5,7 +5,9 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { FakeOllama } from './fakes/fake-ollama.js';
 import { FakeWikipedia } from './fakes/fake-wikipedia.js';
 import { runEvalCommand } from '../src/eval/eval-command.js';
+import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
 import type { OllamaChatBody, ScriptedReply } from './fakes/fake-ollama.js';
+import { hashedEmbedding } from './fakes/hashed-embedding.js';
 
 /** The fixtures folder of the LaMP tests. */
 export const lampFixtures = new URL('./fixtures/lamp/', import.meta.url).pathname;
@@ -114,8 +116,36 @@ export function useEvalFakes(): EvalFakes {
     fakes.ollama.reset();
     fakes.ollama.models = ['test-chat:latest', 'test-embed:latest'];
     fakes.ollama.respond(movieTagger);
-    fakes.dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-'));
-    return () => rmSync(fakes.dir, { recursive: true, force: true });
+  });
+  const scratch = useTempDir();
+  beforeEach(() => {
+    fakes.dir = scratch.path;
   });
   return fakes;
+}
+
+/** A fresh folder for each test of the file, removed after it. */
+export function useTempDir(): { path: string } {
+  const folder = { path: '' };
+  beforeEach(() => {
+    folder.path = mkdtempSync(join(tmpdir(), 'persona-bot-eval-'));
+    return () => rmSync(folder.path, { recursive: true, force: true });
+  });
+  return folder;
+}
+
+/** A model in process that records the prompts it is sent, answers `reply <n>`, and embeds texts as bags of words. */
+export class RecordingWordModel implements LanguageModel {
+  readonly modelName = 'words';
+  readonly contextTokens = 8192;
+  readonly prompts: string[] = [];
+
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    this.prompts.push(request.messages.at(-1)!.content);
+    return { content: `reply ${this.prompts.length}`, toolCalls: [], promptTokens: 1, completionTokens: 1 };
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return texts.map((text) => Float32Array.from(hashedEmbedding(text)));
+  }
 }

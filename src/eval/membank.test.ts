@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
+import { describe, expect, it } from 'vitest';
+import { RecordingWordModel, useTempDir } from '../../test/eval-support.js';
 import { Agent } from '../core/agent.js';
-import type { ChatRequest, ChatResult, LanguageModel } from '../core/ports.js';
 import { defaultPromptsDir, Prompts } from '../core/prompts.js';
 import { Store } from '../memory/store.js';
 import { EvalPrompts } from './eval-prompts.js';
@@ -12,25 +9,7 @@ import { MemBank, PERIOD_ITEMS } from './membank.js';
 import { importMemory, memoryItems } from './memory-import.js';
 import { getTask } from './tasks.js';
 
-/** Bag-of-words embeddings; every chat answer names the call, so summaries can be told apart. */
-class WordModel implements LanguageModel {
-  readonly modelName = 'words';
-  readonly contextTokens = 8192;
-  readonly prompts: string[] = [];
-  async chat(request: ChatRequest): Promise<ChatResult> {
-    this.prompts.push(request.messages.at(-1)!.content);
-    return { content: `reply ${this.prompts.length}`, toolCalls: [], promptTokens: 1, completionTokens: 1 };
-  }
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((text) => Float32Array.from(hashedEmbedding(text)));
-  }
-}
-
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'membank-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = useTempDir();
 
 describe('MemBank', () => {
   it('summarises each period, keeps what is recent or recalled, and forgets some of the rest', async () => {
@@ -40,9 +19,9 @@ describe('MemBank', () => {
     // 21 items: three periods of ten, ten and one. The last item is about the same as the first.
     const descriptions = ['a comet orbit seen by astronomers', ...words.map((word) => `${word} ${word} ${word}`), 'astronomers watch a comet orbit again'];
     const user = { userId: 'uma', questions: [], profile: descriptions.map((description, index) => ({ id: `u${index}`, fields: { description, tag: 'sci-fi' }, date: null })) };
-    const store = Store.open(join(dir, 'membank.db'));
+    const store = Store.open(join(scratch.path, 'membank.db'));
     try {
-      const model = new WordModel();
+      const model = new RecordingWordModel();
       const items = memoryItems(user, 'all', { batchSize: 3, pool: [] }, { prompts, task });
       const { memberId } = await importMemory({ store, model, prompts, task, embedModel: 'words' }, user, items);
       const agent = new Agent({ model, store, prompts: Prompts.load(defaultPromptsDir), embedModel: 'words', topK: 1, temperature: 0, maxSteps: 1 });

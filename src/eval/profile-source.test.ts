@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequest, ChatResult, LanguageModel } from '../core/ports.js';
+import { describe, expect, it } from 'vitest';
+import { RecordingWordModel, useTempDir } from '../../test/eval-support.js';
 import { ProfileWriter } from '../core/profile.js';
 import { defaultPromptsDir, Prompts } from '../core/prompts.js';
 import { Store } from '../memory/store.js';
@@ -11,25 +9,7 @@ import { importMemory, memoryItems } from './memory-import.js';
 import { profileSource } from './profile-source.js';
 import { getTask } from './tasks.js';
 
-/** Records the prompts it is sent and answers with a fixed profile. */
-class PromptRecorder implements LanguageModel {
-  readonly modelName = 'recorder';
-  readonly contextTokens = 8192;
-  readonly prompts: string[] = [];
-  async chat(request: ChatRequest): Promise<ChatResult> {
-    this.prompts.push(request.messages.at(-1)!.content);
-    return { content: 'Tags mostly sci-fi.', toolCalls: [], promptTokens: 1, completionTokens: 1 };
-  }
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((text) => Float32Array.from([text.length, 1]));
-  }
-}
-
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'profile-source-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = useTempDir();
 
 describe('the evaluation\'s semantic profile', () => {
   it('reads the whole history with the task\'s own prompt, each item as its content and label', async () => {
@@ -41,9 +21,9 @@ describe('the evaluation\'s semantic profile', () => {
       questions: [],
       profile: Array.from({ length: 45 }, (_, index) => ({ id: `a${index}`, fields: { description: `${index}: ${long}`, tag: index % 3 === 0 ? 'comedy' : 'sci-fi' }, date: null })),
     };
-    const store = Store.open(join(dir, 'eval.db'));
+    const store = Store.open(join(scratch.path, 'eval.db'));
     try {
-      const model = new PromptRecorder();
+      const model = new RecordingWordModel();
       const items = memoryItems(user, 'all', { batchSize: 3, pool: [] }, { prompts: evalPrompts, task });
       const { memberId } = await importMemory({ store, model, prompts: evalPrompts, task, embedModel: 'embed' }, user, items);
       const writer = new ProfileWriter({ store, model, prompts: Prompts.load(defaultPromptsDir), temperature: 0.1, source: profileSource(task, evalPrompts) });
@@ -55,7 +35,7 @@ describe('the evaluation\'s semantic profile', () => {
       expect(prompt).toContain(`- 0: ${long} → comedy`);
       expect(prompt).toContain(`- 44: ${long} → sci-fi`);
       expect(prompt).not.toContain('Which tag does this movie');
-      expect(store.profile(memberId)?.summary).toBe('Tags mostly sci-fi.');
+      expect(store.profile(memberId)?.summary).toBe('reply 1');
     } finally {
       store.close();
     }
