@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordingWordModel, useTempDir } from '../../test/eval-support.js';
-import { ProfileWriter } from '../core/profile.js';
-import { defaultPromptsDir, Prompts } from '../core/prompts.js';
-import { Store } from '../memory/store.js';
-import { EvalPrompts } from './eval-prompts.js';
-import { importMemory, memoryItems } from './memory-import.js';
-import { profileSource } from './profile-source.js';
-import { getTask } from './tasks.js';
+import { RecordingWordModel, useTempDir } from './eval-support.js';
+import { ProfileWriter } from '../src/core/profile.js';
+import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
+import { Store } from '../src/memory/store.js';
+import { EvalPrompts } from '../src/eval/eval-prompts.js';
+import { importMemory, memoryItems } from '../src/eval/memory-import.js';
+import { profileSource } from '../src/eval/profile-source.js';
+import { getTask } from '../src/eval/tasks.js';
 
 const scratch = useTempDir();
 

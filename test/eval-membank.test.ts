@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordingWordModel, useTempDir } from '../../test/eval-support.js';
-import { Agent } from '../core/agent.js';
-import { defaultPromptsDir, Prompts } from '../core/prompts.js';
-import { Store } from '../memory/store.js';
-import { EvalPrompts } from './eval-prompts.js';
-import { MemBank, PERIOD_ITEMS } from './membank.js';
-import { importMemory, memoryItems } from './memory-import.js';
-import { getTask } from './tasks.js';
+import { RecordingWordModel, useTempDir } from './eval-support.js';
+import { Agent } from '../src/core/agent.js';
+import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
+import { Store } from '../src/memory/store.js';
+import { EvalPrompts } from '../src/eval/eval-prompts.js';
+import { MemBank, PERIOD_ITEMS } from '../src/eval/membank.js';
+import { importMemory, memoryItems } from '../src/eval/memory-import.js';
+import { getTask } from '../src/eval/tasks.js';
 
 const scratch = useTempDir();
 
