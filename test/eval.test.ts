@@ -1,107 +1,45 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runEvalCommand } from '../src/eval/eval-command.js';
 import { methodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
-import { FakeOllama, type OllamaChatBody, type ScriptedReply } from './fakes/fake-ollama.js';
-import { FakeWikipedia } from './fakes/fake-wikipedia.js';
+import { lampFixtures as fixtures, movieTagger, readReport, reportBase, runEval, type ReportJson, useEvalFakes } from './eval-support.js';
 
-const fixtures = new URL('./fixtures/lamp/', import.meta.url).pathname;
-const movieTags = ['sci-fi', 'based on a book', 'comedy', 'action', 'twist ending', 'dystopia', 'dark comedy', 'classic', 'psychology', 'fantasy', 'romance', 'thought-provoking', 'social commentary', 'violence', 'true story'];
-let ollama: FakeOllama;
-let wikipedia: FakeWikipedia;
-let dir: string;
+const fakes = useEvalFakes();
 
-beforeAll(async () => {
-  ollama = await FakeOllama.start();
-  wikipedia = await FakeWikipedia.start({ 'Film genre': 'A film genre is a category of films.' });
-});
-afterAll(async () => Promise.all([ollama.close(), wikipedia.close()]));
-beforeEach(() => {
-  ollama.reset();
-  ollama.respond(movieTagger);
-  dir = mkdtempSync(join(tmpdir(), 'persona-bot-eval-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * A scripted model for LaMP-2M: it answers with the tag the request shows most often as the member's
- * own (memories, profile, persona), else "comedy"; one question gets a wordy answer. Agents call
- * Wikipedia and then memory before answering; profile, feedback and rewrite prompts get short texts.
- */
-function movieTagger(body: OllamaChatBody): ScriptedReply {
-  const text = body.messages.map((message) => message.content).join('\n');
-  const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
-  const favourite = favouriteTag(text);
-  if (body.format) return { content: JSON.stringify({ persona: `This member mostly tags ${favourite ?? 'comedy'}. Always call search_memory first, then answer with one tag.` }) };
-  if (prompt.startsWith('You maintain a short profile')) return { content: `This member mostly tags ${favourite ?? 'comedy'}.` };
-  if (prompt.startsWith('You are a critical evaluator')) return { content: 'Search memory for the tags this member gave before.' };
-  const offered = (body.tools ?? []).map((tool) => tool.function.name);
-  const used = body.messages.filter((message) => message.role === 'tool').map((message) => message.tool_name);
-  if (offered.includes('wikipedia') && !used.includes('wikipedia')) return { toolCalls: [{ name: 'wikipedia', arguments: { topic: 'Film genre' } }] };
-  if (offered.includes('search_memory') && !used.includes('search_memory')) return { toolCalls: [{ name: 'search_memory', arguments: { query: 'movie tag description' } }] };
-  if (prompt.includes('magician')) return { content: 'I think "twist ending".' };
-  return { content: favourite ?? 'comedy' };
-}
-
-function favouriteTag(text: string): string | undefined {
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(/(?:confirmed as right: |confirmed: |mostly tags )([a-z][a-z &-]*[a-z])/g)) {
-    if (movieTags.includes(match[1]!)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-
-/** Runs `npm run eval -- <args>` in-process against the fakes; collects its output. */
-async function evaluate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const env = { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', OLLAMA_TIMEOUT_MS: '5000', WIKIPEDIA_API_URL: wikipedia.url, LOG_LEVEL: 'silent' };
-  const code = await runEvalCommand(args, { env, stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text), isTTY: false } });
-  return { code, stdout, stderr };
-}
+const evaluate = (args: string[]) => runEval(fakes, args);
 
 const movieArgs = (out: string, extra: string[] = []) => ['--task', 'lamp2m', '--data', join(fixtures, 'lamp2m'), '--out', out, ...extra];
-
-interface ReportJson {
-  methods: Array<{
-    method: string;
-    scores: Record<string, number>;
-    failed: number;
-    files: { database: string; predictions: string };
-    setups: Array<{ userId: string; imported: number; alignment?: { outcome: string } }>;
-    items: Array<{ questionId: string; userId: string; output: string; prediction: string; error?: string; toolCalls: Array<{ name: string }>; usage: { chatCalls: number; promptTokens: number } }>;
-  }>;
-}
-
-function readReport(out: string): ReportJson {
-  return JSON.parse(readFileSync(join(out, 'lamp2m-dev-test-chat.json'), 'utf8')) as ReportJson;
-}
 
 const predictions = (report: ReportJson) => report.methods.map((method) => [method.method, method.items.map((item) => `${item.questionId}=${item.prediction}`)]);
 
 describe('npm run eval on a tiny LaMP-2M set', () => {
   it('runs every method end to end and writes the table and every prediction', async () => {
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const result = await evaluate(movieArgs(out));
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('3 users, 4 questions, 10 methods');
-    expect(result.stderr).toMatch(/\[#+\] 100% 40\/40 .* · ETA 0s/);
+    expect(result.stderr).toContain('3 users, 4 questions, 12 methods, model test-chat, n = 3, E = 1, K = 4');
+    expect(result.stderr).toMatch(/\[#+\] 100% 48\/48 .* · ETA 0s/);
 
-    const table = readFileSync(join(out, 'lamp2m-dev-test-chat.md'), 'utf8');
+    const base = reportBase(result);
+    expect(base).toMatch(new RegExp(`^${out}/lamp2m-dev-test-chat-u100-n3-E1-K4-[0-9a-f]{8}$`));
+    const table = readFileSync(`${base}.md`, 'utf8');
     expect(result.stdout).toContain(table);
-    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* |');
+    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* | Rewrites kept/rejected/failed | Failed | Model calls | Tokens |');
     // Prompt: comedy for everyone (1 of 4 right); the wordy "twist ending" only counts when lenient.
     // Tokens are the scripted server's own counts of each prompt (four questions, one call each).
-    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| 0 \| 4 \| \d{3,} \|/);
+    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| – \| 0 \| 4 \| \d{3,} \|/);
     // PersonaAgent: the member's favourite tag from memory, profile and aligned persona.
-    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 0 |');
+    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 3/0/0 | 0 |');
+    // The paper's best baseline on LaMP-2M is MemBank; its figures stand beside ours.
+    expect(table).toMatch(/\| MemBank \| [\d.]+ \| [\d.]+ \| 0\.470 \| 0\.391 \|/);
+    expect(table).toContain('Ablations (the paper\'s Table 3):');
+    expect(table).not.toContain('LaMP-1 accuracy only');
     expect(table).toContain('| PersonaAgent w/o actions |');
     expect(table).toContain('not LaMP\'s official metric');
 
-    const report = readReport(out);
+    const report = readReport(result);
     expect(report.methods.map((method) => method.method)).toEqual([...methodNames]);
     for (const method of report.methods) {
       expect(method.items.map((item) => item.questionId)).toEqual(['ana-1', 'ana-2', 'ben-1', 'cy-1']);
@@ -120,21 +58,31 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(byName['persona-agent-no-actions']!.items[0]!.toolCalls).toEqual([]);
     expect(byName.react!.items[0]!.toolCalls.map((call) => call.name)).toEqual(['wikipedia']);
     expect(byName.prompt!.items.map((item) => item.prediction)).toEqual(['comedy', 'I think "twist ending".', 'comedy', 'comedy']);
+    // ICL shows the K = 4 newest labelled items; MemBank answers from memories its forgetting curve kept.
+    expect(byName.icl!.items.map((item) => item.retrievedIds.length)).toEqual([4, 4, 4, 3]);
+    const memBank = byName.membank!.setups[0]!.membank!;
+    expect(memBank.summaries).toHaveLength(1);
+    expect(memBank.portrait).toBe('This member mostly tags sci-fi.');
+    for (const item of byName.membank!.items.filter((entry) => entry.userId === 'ana')) {
+      expect(item.retrievedIds.every((id) => memBank.kept.some((kept) => kept.id === id))).toBe(true);
+    }
+    expect(table).toContain('Split dev: mixed (3 of 4 questions carry user_id)');
   });
 
   it('keeps every user\'s test questions out of their memory', async () => {
-    const out = join(dir, 'results');
-    expect((await evaluate(movieArgs(out))).code).toBe(0);
+    const out = join(fakes.dir, 'results');
+    const result = await evaluate(movieArgs(out));
+    expect(result.code).toBe(0);
     const questions = JSON.parse(readFileSync(join(fixtures, 'lamp2m', 'dev_questions.json'), 'utf8')) as Array<{ input: string; user_id?: string; id: string; profile: unknown[] }>;
-    for (const method of readReport(out).methods) {
+    for (const method of readReport(result).methods) {
       const store = Store.open(method.files.database);
       try {
         for (const question of questions) {
           const userId = question.user_id ?? question.id;
           const memberId = store.findMember({ platform: 'console', workspaceId: 'lamp-lamp2m', userId });
           const memories = memberId === undefined ? [] : store.listInteractions(memberId);
-          const usesMemory = !['prompt', 'react'].includes(method.method);
-          expect(memories).toHaveLength(usesMemory ? question.profile.length : 0);
+          const scope = { prompt: 0, react: 0, 'persona-agent-no-memory': Math.min(3, question.profile.length) }[method.method] ?? question.profile.length;
+          expect(memories).toHaveLength(scope);
           const description = question.input.slice(question.input.indexOf('description: '));
           expect(memories.filter((memory) => memory.question.includes(description) || memory.question === question.input)).toEqual([]);
           expect(memories.every((memory) => memory.groundTruth !== null && memory.answer === null)).toBe(true);
@@ -146,27 +94,27 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
   });
 
   it('resumes an interrupted run without repeating a model call, and a rerun makes none', async () => {
-    const reference = join(dir, 'reference');
-    expect((await evaluate(movieArgs(reference))).code).toBe(0);
-    ollama.reset();
+    const reference = await evaluate(movieArgs(join(fakes.dir, 'reference')));
+    expect(reference.code).toBe(0);
+    fakes.ollama.reset();
 
     // The chat model disappears after 60 answers, in the middle of the run.
     const answered = new Set<string>();
-    ollama.respond((body) => {
+    fakes.ollama.respond((body) => {
       if (answered.size >= 60) {
-        ollama.models = ['test-embed:latest'];
+        fakes.ollama.models = ['test-embed:latest'];
         return { content: 'never delivered: the model is gone' };
       }
       answered.add(JSON.stringify(body));
       return movieTagger(body);
     });
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const interrupted = await evaluate(movieArgs(out));
     expect(interrupted.code).toBe(1);
     expect(interrupted.stderr).toContain('ollama pull test-chat');
     expect(interrupted.stderr).toContain('run the same command again to resume');
     expect(interrupted.stderr).not.toMatch(/^\s+at /m);
-    expect(existsSync(join(out, 'lamp2m-dev-test-chat.json'))).toBe(false);
+    expect(readdirSync(out).filter((name) => name.endsWith('.json'))).toEqual([]);
     const saved = readdirSync(join(out, 'runs'))
       .filter((name) => name.endsWith('.jsonl'))
       .flatMap((name) => readFileSync(join(out, 'runs', name), 'utf8').split('\n').filter((line) => line.includes('"type":"item"')));
@@ -174,23 +122,23 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(saved.length).toBeGreaterThan(0);
     expect(saved.length).toBeLessThan(40);
 
-    ollama.reset();
-    ollama.models = ['test-chat:latest', 'test-embed:latest'];
-    ollama.respond(movieTagger);
+    fakes.ollama.reset();
+    fakes.ollama.models = ['test-chat:latest', 'test-embed:latest'];
+    fakes.ollama.respond(movieTagger);
     const resumed = await evaluate(movieArgs(out));
     expect(resumed.code).toBe(0);
-    const repeated = ollama.chats().filter((body) => answered.has(JSON.stringify(body)));
+    const repeated = fakes.ollama.chats().filter((body) => answered.has(JSON.stringify(body)));
     expect(repeated).toEqual([]);
-    expect(ollama.chats().length).toBeGreaterThan(0);
-    expect(predictions(readReport(out))).toEqual(predictions(readReport(reference)));
+    expect(fakes.ollama.chats().length).toBeGreaterThan(0);
+    expect(predictions(readReport(resumed))).toEqual(predictions(readReport(reference)));
 
-    ollama.reset();
-    ollama.respond(movieTagger);
-    const titlesBefore = wikipedia.titles.length;
+    fakes.ollama.reset();
+    fakes.ollama.respond(movieTagger);
+    const titlesBefore = fakes.wikipedia.titles.length;
     const rerun = await evaluate(movieArgs(out));
     expect(rerun.code).toBe(0);
-    expect(ollama.requests).toEqual([]);
-    expect(wikipedia.titles).toHaveLength(titlesBefore);
+    expect(fakes.ollama.requests).toEqual([]);
+    expect(fakes.wikipedia.titles).toHaveLength(titlesBefore);
     expect(rerun.stderr).toContain('Model requests this run: 0 sent to Ollama');
     expect(rerun.stdout).toBe(resumed.stdout);
   });
@@ -198,22 +146,22 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
 
 describe('npm run eval on other shapes and mistakes', () => {
   it('scores a LaMP-3 set in the per-user shape with MAE and RMSE', async () => {
-    ollama.reset();
-    ollama.respond((body) => {
+    fakes.ollama.reset();
+    fakes.ollama.respond((body) => {
       const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
       return { content: prompt.includes('Exactly what I wanted') ? '5' : prompt.includes('Fine for the price') ? 'three stars' : '2' };
     });
-    const out = join(dir, 'results');
+    const out = join(fakes.dir, 'results');
     const result = await evaluate(['--task', 'lamp3', '--data', join(fixtures, 'lamp3-per-user'), '--out', out, '--methods', 'rag1,prompt', '--no-wiki']);
     expect(result.code).toBe(0);
     // dora-1: 2 vs 1; dora-2: unparseable, counted as 5 vs 3; eli-1: 5 vs 5. Lenient reads "three stars" as nothing: 5 vs 3 too.
     const mae = (1 + 2 + 0) / 3;
     const rmse = Math.sqrt((1 + 4 + 0) / 3);
     expect(result.stdout).toContain('| Method | MAE ↓ | RMSE ↓ | Paper MAE | Paper RMSE | Lenient MAE* | Lenient RMSE* |');
-    expect(result.stdout).toContain(`| Prompt (non-personalised) | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | – | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | 0 |`);
+    expect(result.stdout).toContain(`| Prompt (non-personalised) | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | – | ${mae.toFixed(3)} | ${rmse.toFixed(3)} | – | 0 |`);
     expect(result.stdout.indexOf('| Prompt')).toBeLessThan(result.stdout.indexOf('| RAG-1'));
     expect(result.stdout).toContain('Wikipedia off');
-    expect(ollama.chats().every((body) => !body.tools)).toBe(true);
+    expect(fakes.ollama.chats().every((body) => !body.tools)).toBe(true);
   });
 
   it('prints usage for --help and explains a bad argument or a missing file without a stack trace', async () => {
@@ -221,33 +169,33 @@ describe('npm run eval on other shapes and mistakes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: npm run eval -- --task <task> --data <dir>');
 
-    const badTask = await evaluate(['--task', 'lamp9', '--data', dir]);
+    const badTask = await evaluate(['--task', 'lamp9', '--data', fakes.dir]);
     expect(badTask.code).toBe(2);
     expect(badTask.stderr).toContain('Unknown task "lamp9": use one of lamp1, lamp2m, lamp2n, lamp3.');
-    const badMethod = await evaluate([...movieArgs(dir), '--methods', 'rag4,rag9']);
+    const badMethod = await evaluate([...movieArgs(fakes.dir), '--methods', 'rag4,rag9']);
     expect(badMethod.code).toBe(2);
     expect(badMethod.stderr).toContain('Unknown method(s) "rag9"');
-    const unknownFlag = await evaluate([...movieArgs(dir), '--userz', '3']);
+    const unknownFlag = await evaluate([...movieArgs(fakes.dir), '--userz', '3']);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toContain("Unknown option '--userz'");
 
-    const missing = await evaluate(['--task', 'lamp2m', '--data', join(dir, 'nowhere'), '--out', join(dir, 'results')]);
+    const missing = await evaluate(['--task', 'lamp2m', '--data', join(fakes.dir, 'nowhere'), '--out', join(fakes.dir, 'results')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`${join(dir, 'nowhere', 'dev_questions.json')} does not exist`);
+    expect(missing.stderr).toContain(`${join(fakes.dir, 'nowhere', 'dev_questions.json')} does not exist`);
     for (const result of [badTask, badMethod, unknownFlag, missing]) expect(result.stderr).not.toMatch(/^\s+at /m);
-    expect(ollama.requests).toEqual([]);
+    expect(fakes.ollama.requests).toEqual([]);
   });
 
   it('stops on Ctrl-C, keeping what finished', async () => {
     const controller = new AbortController();
-    ollama.reset();
-    ollama.respond((body) => {
-      if (ollama.chats().length === 3) controller.abort();
+    fakes.ollama.reset();
+    fakes.ollama.respond((body) => {
+      if (fakes.ollama.chats().length === 3) controller.abort();
       return movieTagger(body);
     });
     let stderr = '';
-    const env = { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', LOG_LEVEL: 'silent' };
-    const out = join(dir, 'results');
+    const env = { OLLAMA_HOST: fakes.ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', LOG_LEVEL: 'silent' };
+    const out = join(fakes.dir, 'results');
     const code = await runEvalCommand(movieArgs(out, ['--methods', 'prompt', '--no-wiki']), { env, signal: controller.signal, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
     expect(code).toBe(130);
     expect(stderr).toContain('Interrupted. Everything finished so far is saved');

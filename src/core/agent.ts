@@ -21,6 +21,8 @@ export interface AgentDeps {
   prefetch?: boolean;
   /** Shared token estimates, corrected by the server's counts. */
   tokens?: TokenCounter;
+  /** The tools a request gets when it names none; both by default. */
+  tools?: { memory: boolean; wikipedia: boolean };
 }
 
 /** One question to answer for one member. */
@@ -32,7 +34,7 @@ export interface AgentRequest {
   history?: ModelMessage[];
   /** Memory search sees only interactions older than this one (the question's own row and later are hidden). */
   beforeId?: number;
-  /** Which tools the agent may use; both by default. */
+  /** Which tools the agent may use; the agent's default set when not given. */
   tools?: { memory: boolean; wikipedia: boolean };
   /** Overrides the agent's prefetch setting for this question. */
   prefetch?: boolean;
@@ -74,7 +76,7 @@ export class Agent {
 
   /** Answers a question with the member's persona as the system prompt. */
   async answer(request: AgentRequest): Promise<AgentAnswer> {
-    const allowed = request.tools ?? { memory: true, wikipedia: true };
+    const allowed = request.tools ?? this.deps.tools ?? { memory: true, wikipedia: true };
     const tools = this.toolSpecs(allowed);
     const result: AgentAnswer = { answer: '', toolCalls: [], retrievedIds: [], modelCalls: 0, promptTokens: 0, completionTokens: 0, trimmed: { memories: 0, historyTurns: 0, stepsClipped: 0 } };
     const memories = allowed.memory && (request.prefetch ?? this.deps.prefetch ?? false) ? await this.prefetch(request, result) : undefined;
@@ -171,7 +173,7 @@ export class Agent {
       const summary = await this.deps.encyclopedia.summary(input, request.signal).catch(() => null);
       return summary ?? prompts.render('wikipedia-missing', { topic: input });
     }
-    const available = this.toolSpecs(request.tools ?? { memory: true, wikipedia: true }).map((tool) => tool.name);
+    const available = this.toolSpecs(request.tools ?? this.deps.tools ?? { memory: true, wikipedia: true }).map((tool) => tool.name);
     return prompts.render('tool-unknown', { tool: call.name, tools: available.join(', ') });
   }
 

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import { Agent, type AgentDeps } from './agent.js';
 import { Aligner, type AlignmentSettings } from './alignment.js';
 import { Personas } from './personas.js';
-import { ProfileWriter } from './profile.js';
+import { ProfileWriter, type ProfileSource } from './profile.js';
 
 /** What the learning parts of the bot are built from: the agent's needs, plus alignment's. */
 export interface LearningDeps extends AgentDeps {
   alignment: AlignmentSettings;
   logger: Logger;
+  /** The profile's prompt and reading of the history, when not the bot's own. */
+  profileSource?: ProfileSource;
 }
 
 /** The agent, personas, semantic profile and alignment, wired one way for the bot, the evaluation and the benchmark. */
@@ -23,7 +25,7 @@ export function createLearning(deps: LearningDeps): Learning {
   const { store, model, prompts, temperature } = deps;
   const agent = new Agent(deps);
   const personas = new Personas(store, prompts);
-  const profiles = new ProfileWriter({ store, model, prompts, temperature });
+  const profiles = new ProfileWriter({ store, model, prompts, temperature, source: deps.profileSource });
   const aligner = new Aligner({ store, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
   return { agent, personas, profiles, aligner };
 }

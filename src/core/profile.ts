@@ -14,7 +14,17 @@ export interface ProfileDeps {
   model: LanguageModel;
   prompts: Prompts;
   temperature: number;
+  /** The prompt and the reading of the history; the `profile` prompt over the newest interactions by default. */
+  source?: ProfileSource;
   now?: () => Date;
+}
+
+/** Which prompt writes the profile, how much history it reads and how an interaction is shown (the evaluation has one per task). */
+export interface ProfileSource {
+  render(values: { previous: string; interactions: string }): string;
+  describe(record: InteractionRecord): string;
+  /** How many of the newest interactions are read; Infinity reads the whole history. */
+  window: number;
 }
 
 /**
@@ -30,15 +40,14 @@ export class ProfileWriter {
 
   /** Rewrites the member's profile when they have interactions it has not seen; one model call when it does. */
   async refresh(memberId: number, signal?: AbortSignal): Promise<{ changed: boolean; modelCalls: number }> {
-    const { store, prompts, model } = this.deps;
+    const { store, prompts, model, source } = this.deps;
     const previous = store.profile(memberId);
-    const recent = store.listInteractions(memberId, { limit: PROFILE_WINDOW }).filter((record) => record.answer !== null || record.groundTruth !== null);
+    const window = source?.window ?? PROFILE_WINDOW;
+    const recent = store.listInteractions(memberId, { limit: Number.isFinite(window) ? window : undefined }).filter((record) => record.answer !== null || record.groundTruth !== null);
     const fresh = recent.filter((record) => record.id > (previous?.throughInteractionId ?? 0));
     if (fresh.length === 0) return { changed: false, modelCalls: 0 };
-    const prompt = prompts.render('profile', {
-      previous: previous?.summary ?? '(none yet)',
-      interactions: [...recent].reverse().map(describe).join('\n'),
-    });
+    const values = { previous: previous?.summary ?? '(none yet)', interactions: [...recent].reverse().map(source?.describe ?? describe).join('\n') };
+    const prompt = source ? source.render(values) : prompts.render('profile', values);
     const reply = await model.chat({ system: '', messages: [{ role: 'user', content: prompt }], temperature: this.deps.temperature, signal });
     const summary = reply.content.trim();
     if (summary === '') throw new ModelError('MODEL_BAD_RESPONSE', 'The model returned an empty profile.', model.modelName, true);

@@ -19,11 +19,28 @@ export interface EvalOptions {
   questionsFile?: string;
   outputsFile?: string;
   methods: MethodName[];
+  /** --methods was given (a method that cannot run as named is refused rather than left out). */
+  methodsGiven: boolean;
   users: number;
   limitQuestions?: number;
   model?: string;
   out: string;
   wikipedia: boolean;
+  /** One run per value of each swept setting, the others as configured (the paper's Figure 3). */
+  sweeps: Sweep[];
+}
+
+/** A setting swept over values: alignment batch n, iterations E, or retrieved memories K. */
+export interface Sweep {
+  parameter: 'n' | 'E' | 'k';
+  values: number[];
+}
+
+/** `npm run eval -- analyse <run>`: the persona analysis of a finished run. */
+export interface AnalyseOptions {
+  command: 'analyse';
+  /** The run's report (`<base>.json`, or its base name). */
+  run: string;
 }
 
 /** The usage text of `npm run eval`. */
@@ -44,14 +61,24 @@ prints a table like the PersonaAgent paper's Table 2 and writes it, with every p
   --model <name>           Ollama chat model (default OLLAMA_MODEL)
   --out <dir>              results, cache and per-method databases (default results)
   --no-wiki                no Wikipedia tool (offline runs)
+  --sweep <p>=<v1,v2,…>    one run per value of p, the others as configured, and a chart of the
+                           methods' scores over them; p is n (alignment batch), E (iterations) or
+                           k (retrieved memories); repeat for more settings
   --help                   this text
+
+Usage: npm run eval -- analyse <run>
+
+Reads a finished run's report (<run>.json, or the path without .json) and writes, beside it, every
+user's final persona, a 2-D map of the personas coloured by each user's most frequent label, and the
+users × users overlap of persona words, as SVG and PNG.
 
 Settings such as OLLAMA_HOST, OLLAMA_EMBED_MODEL, LLM_TEMPERATURE, MEMORY_TOP_K, ALIGN_BATCH_SIZE and
 ALIGN_ITERATIONS are read from the environment (.env) as for the bot. Every model answer is cached in
 --out, so an interrupted run resumes where it stopped and a rerun makes no model calls.`;
 
 /** Parses the arguments; 'help' when help was asked for. Throws EvalUsageError on a mistake. */
-export function parseEvalArgs(argv: string[]): EvalOptions | 'help' {
+export function parseEvalArgs(argv: string[]): EvalOptions | AnalyseOptions | 'help' {
+  if (argv[0] === 'analyse' || argv[0] === 'analyze') return parseAnalyse(argv.slice(1));
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
@@ -71,12 +98,28 @@ export function parseEvalArgs(argv: string[]): EvalOptions | 'help' {
     questionsFile: values.questions,
     outputsFile: values.outputs,
     methods: parseMethods(values.methods),
+    methodsGiven: values.methods !== undefined,
     users: positive(values.users ?? '100', '--users'),
     limitQuestions: values['limit-questions'] === undefined ? undefined : positive(values['limit-questions'], '--limit-questions'),
     model: values.model === undefined ? undefined : nonEmpty(values.model, '--model'),
     out: nonEmpty(values.out ?? 'results', '--out'),
     wikipedia: values['no-wiki'] !== true,
+    sweeps: (values.sweep ?? []).map(parseSweep),
   };
+}
+
+function parseAnalyse(argv: string[]): AnalyseOptions | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  if (argv.length !== 1 || argv[0]!.startsWith('-')) throw new EvalUsageError('analyse takes one argument: the run\'s report (<run>.json).');
+  return { command: 'analyse', run: argv[0]! };
+}
+
+function parseSweep(text: string): Sweep {
+  const match = /^(n|E|e|k|K)=(.+)$/.exec(text.trim());
+  if (!match) throw new EvalUsageError(`--sweep ${text}: write <setting>=<values>, e.g. n=1,3,5; the settings are n, E and k.`);
+  const parameter = match[1] === 'e' ? 'E' : match[1] === 'K' ? 'k' : (match[1] as Sweep['parameter']);
+  const values = [...new Set(match[2]!.split(',').map((value) => positive(value.trim(), `--sweep ${parameter}`)))].sort((a, b) => a - b);
+  return { parameter, values };
 }
 
 function parse(argv: string[]) {
@@ -96,6 +139,7 @@ function parse(argv: string[]) {
       model: { type: 'string' },
       out: { type: 'string' },
       'no-wiki': { type: 'boolean' },
+      sweep: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,23 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../config.js';
 import { ModelError, PromptError } from '../core/errors.js';
-import { defaultPromptsDir, paperPromptFiles, Prompts } from '../core/prompts.js';
-import { OllamaModel } from '../llm/ollama-model.js';
-import { alignmentSettings } from '../main.js';
-import { Wikipedia } from '../web/wikipedia.js';
-import { evalUsage, EvalUsageError, parseEvalArgs, type EvalOptions } from './args.js';
-import { EvalPrompts } from './eval-prompts.js';
-import { EvalDataError, loadDataset, selectUsers } from './lamp-data.js';
-import type { EvalSettings } from './method-runner.js';
-import { getMethod } from './methods.js';
-import { CachingEncyclopedia, CachingModel, DiskCache } from './model-cache.js';
-import { Progress, type ProgressOutput } from './progress.js';
-import { renderMarkdown, summarise, type MethodResult, type RunDescription } from './report.js';
-import { EvalInterrupted, runEval, slug, type MethodOutcome } from './run-eval.js';
-import { getTask } from './tasks.js';
-import { UsageMeter } from './usage-meter.js';
+import { evalUsage, EvalUsageError, parseEvalArgs, type AnalyseOptions, type EvalOptions } from './args.js';
+import { openContext, runOnce } from './eval-run.js';
+import { EvalDataError } from './lamp-data.js';
+import type { ProgressOutput } from './progress.js';
+import { EvalInterrupted } from './run-eval.js';
+import { runSweeps } from './sweep.js';
+import { analyseRun } from './persona-analysis.js';
+import { AnalysisError } from '../analysis/analysis-error.js';
 
 /** Where the command reads settings and writes; tests pass their own, the CLI uses the process's. */
 export interface EvalIo {
@@ -39,7 +29,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
     stderr.write(`${message}\n`);
     return code;
   };
-  let options: EvalOptions | 'help';
+  let options: EvalOptions | AnalyseOptions | 'help';
   try {
     options = parseEvalArgs(argv);
   } catch (error) {
@@ -50,6 +40,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
     stdout.write(`${evalUsage}\n`);
     return 0;
   }
+  if ('command' in options) return analyse(options, { env: io.env ?? process.env, stdout, fail });
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   if (!io.signal) process.once('SIGINT', interrupt);
@@ -66,90 +57,22 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
 }
 
 async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'>> & { signal: AbortSignal }): Promise<number> {
-  const config = loadConfig({ ...io.env, ...(options.model ? { OLLAMA_MODEL: options.model } : {}) });
-  const task = getTask(options.task);
-  // The evaluation measures PersonaAgent with the paper's own prompts, not the chat bot's wording.
-  const prompts = Prompts.load(defaultPromptsDir, paperPromptFiles);
-  const evalPrompts = EvalPrompts.load(defaultPromptsDir);
-  const dataset = loadDataset(task, { dir: options.data, split: options.split, questionsFile: options.questionsFile, outputsFile: options.outputsFile });
-  const users = selectUsers(dataset.users, options.users, options.limitQuestions);
-  const outDir = resolve(options.out);
-  try {
-    mkdirSync(join(outDir, 'runs'), { recursive: true });
-  } catch (error) {
-    throw new EvalUsageError(`--out ${options.out} cannot be used: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
-  }
-  const meter = new UsageMeter();
-  const cache = new DiskCache(join(outDir, 'cache'));
-  const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
-  const model = new CachingModel(ollama, { cache, embedModel: config.OLLAMA_EMBED_MODEL, meter });
-  const wikipedia = options.wikipedia && config.WIKIPEDIA_ENABLED;
-  const encyclopedia = wikipedia ? new CachingEncyclopedia(new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }), cache) : undefined;
-  const settings = evalSettings(config);
-  const methods = options.methods.map(getMethod);
-  const questions = users.reduce((sum, user) => sum + user.questions.length, 0);
-  const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: join(outDir, 'runs', `${task.id}-${options.split}.log`), sync: true, mkdir: true }));
-  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${config.OLLAMA_MODEL}\n`);
-  const progress = new Progress(questions * methods.length, io.stderr);
-  const outcomes = await runEval({ task, split: options.split, users, methods, outDir, fingerprint: dataset.fingerprint, model, meter, encyclopedia, prompts, evalPrompts, settings, logger, progress, signal: io.signal });
-  const description: RunDescription = {
-    task,
-    split: options.split,
-    model: config.OLLAMA_MODEL,
-    embedModel: config.OLLAMA_EMBED_MODEL,
-    users: users.length,
-    questions,
-    wikipedia,
-    alignment: { batchSize: settings.alignment.batchSize, iterations: settings.alignment.iterations },
-  };
-  const base = writeReports(join(outDir, `${task.id}-${options.split}-${slug(config.OLLAMA_MODEL)}`), description, settings, outcomes, io.stdout);
-  io.stderr.write(`Model requests this run: ${model.stats.sent} sent to Ollama, ${model.stats.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
+  const context = openContext(options, io.env, io.stderr);
+  if (options.sweeps.length > 0) await runSweeps(context, io, options.sweeps);
+  else await runOnce(context, io);
   return 0;
 }
 
-/** The bot's settings for the run; alignment is the paper's plain Algorithm 1 (no validation replay). */
-function evalSettings(config: Config): EvalSettings {
-  return {
-    embedModel: config.OLLAMA_EMBED_MODEL,
-    temperature: config.LLM_TEMPERATURE,
-    topK: config.MEMORY_TOP_K,
-    maxSteps: config.AGENT_MAX_STEPS,
-    alignment: { ...alignmentSettings(config), validate: false },
-  };
-}
-
-/** Scores the outcomes, prints the table and writes `<base>.md` and `<base>.json`. */
-function writeReports(base: string, description: RunDescription, settings: EvalSettings, outcomes: MethodOutcome[], stdout: EvalIo['stdout'] & {}): string {
-  const results = outcomes.map((outcome) => summarise(outcome.spec, description.task, outcome.items, outcome.setups));
-  const markdown = renderMarkdown(description, results);
-  writeFileSync(`${base}.md`, markdown);
-  writeFileSync(`${base}.json`, `${JSON.stringify(jsonReport(description, settings, results, outcomes), null, 2)}\n`);
-  stdout.write(`\n${markdown}`);
-  return base;
-}
-
-function jsonReport(run: RunDescription, settings: EvalSettings, results: MethodResult[], outcomes: MethodOutcome[]) {
-  return {
-    task: run.task.officialName,
-    split: run.split,
-    model: run.model,
-    users: run.users,
-    questions: run.questions,
-    wikipedia: run.wikipedia,
-    settings,
-    methods: results.map((result, index) => ({
-      method: result.spec.name,
-      label: result.spec.label,
-      scores: result.official,
-      lenientScoresNotOfficial: result.lenient,
-      failed: result.failed,
-      usage: result.usage,
-      alignment: result.alignment,
-      files: outcomes[index]!.files,
-      setups: outcomes[index]!.setups,
-      items: outcomes[index]!.items,
-    })),
-  };
+async function analyse(options: AnalyseOptions, io: { env: Record<string, string | undefined>; stdout: { write(text: string): unknown }; fail: (message: string, code: number) => number }): Promise<number> {
+  try {
+    const files = await analyseRun(options.run, io.env);
+    io.stdout.write(`Wrote ${[files.personas.md, files.personas.json, ...Object.values(files.map), ...Object.values(files.overlap)].join('\n      ')}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof EvalUsageError || error instanceof ConfigError || error instanceof AnalysisError) return io.fail(error.message, 2);
+    if (error instanceof ModelError) return io.fail(modelProblem(error, io.env), 1);
+    throw error;
+  }
 }
 
 function modelProblem(error: ModelError, env: Record<string, string | undefined>): string {

@@ -6,10 +6,18 @@ export const evalPromptPlaceholders = {
   'eval-rag': ['memories', 'question'],
   'eval-pag': ['profile', 'memories', 'question'],
   'eval-neutral-persona': [],
+  'eval-membank-summary': ['events'],
+  'eval-membank-portrait': ['summaries'],
+  'eval-membank': ['portrait', 'summaries', 'memories', 'question'],
   'eval-input-lamp1': ['title'],
+  'eval-input-lamp1-citation': ['title', 'ref1', 'ref2'],
   'eval-input-lamp2m': ['description'],
   'eval-input-lamp2n': ['text'],
   'eval-input-lamp3': ['text'],
+  'eval-profile-lamp1': ['previous', 'interactions'],
+  'eval-profile-lamp2m': ['previous', 'interactions'],
+  'eval-profile-lamp2n': ['previous', 'interactions'],
+  'eval-profile-lamp3': ['previous', 'interactions'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The name of an evaluation prompt file (without `.txt`). */

@@ -6,7 +6,7 @@ import { defaultPromptsDir } from '../core/prompts.js';
 import { EvalPrompts } from './eval-prompts.js';
 import { EvalDataError, loadDataset, parseDate, selectUsers, type EvalUser } from './lamp-data.js';
 import { toMemoryItem } from './memory-import.js';
-import { getTask } from './tasks.js';
+import { getTask, questionContent } from './tasks.js';
 
 const fixtures = new URL('../../test/fixtures/lamp/', import.meta.url).pathname;
 const movies = getTask('lamp2m');
@@ -72,6 +72,30 @@ describe('reading the questions shape ({split}_questions.json + {split}_outputs.
       questions[1]!.profile = questions[0]!.profile;
     });
     expect(loadDataset(movies, { dir: data, split: 'dev' }).users[0]!.profile.map((item) => item.id)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+  });
+});
+
+describe('which split the files are', () => {
+  it('tells the time-based split (user_id on every question) from the user-based one, and says when they are mixed', () => {
+    const withIds = writeVariant(({ questions }) => (questions[3]!.user_id = 'cy'));
+    expect(loadDataset(movies, { dir: withIds, split: 'dev' }).split).toEqual({ kind: 'time-based', why: 'every question carries user_id', warnings: [] });
+    const withoutIds = writeVariant(({ questions }) => questions.forEach((question) => delete question.user_id));
+    expect(loadDataset(movies, { dir: withoutIds, split: 'dev' }).split).toMatchObject({ kind: 'user-based', warnings: [] });
+    const mixed = loadDataset(movies, { dir: join(fixtures, 'lamp2m'), split: 'dev' }).split;
+    expect(mixed).toMatchObject({ kind: 'mixed', why: '3 of 4 questions carry user_id' });
+    expect(mixed.warnings[0]).toContain('the time-based split gives every question a user_id');
+    expect(loadDataset(getTask('lamp3'), { dir: join(fixtures, 'lamp3-per-user'), split: 'dev' }).split.kind).toBe('per-user file');
+  });
+
+  it('warns when a user\'s merged history holds items dated after one of their questions', () => {
+    // ana-2 came with a later item than ana-1 had: merged into one member, ana-1 would see its future.
+    const data = writeVariant(({ questions }) => {
+      questions[0]!.user_id = questions[1]!.user_id = 'ana';
+      questions[1]!.profile = [...questions[1]!.profile, { id: 'a6', description: 'A later film.', tag: 'comedy', date: '2019-05-01' }];
+    });
+    const { split } = loadDataset(movies, { dir: data, split: 'dev' });
+    expect(split.warnings).toContain('user ana: 1 profile item(s) dated after question ana-1 (2017-02-14), e.g. a6');
+    expect(split.warnings.filter((warning) => warning.includes('ana-2'))).toEqual([]);
   });
 });
 
@@ -178,6 +202,17 @@ describe('a real LaMP-2N sample', () => {
       const article = row.question.slice(row.question.indexOf('] article: ') + '] article: '.length);
       const item = toMemoryItem({ id: row.id, fields: { text: article, category: 'politics' }, date: null }, 0, { prompts, task: getTask('lamp2n') });
       expect(item.question).toBe(row.question);
+      // Retrieval reads the article alone: the content after the template's fixed part.
+      expect(questionContent(getTask('lamp2n'), row.question)).toBe(article);
     }
+  });
+
+  it('finds the content of every task\'s question, LaMP-1\'s being its two reference titles', () => {
+    const prompts = EvalPrompts.load(defaultPromptsDir);
+    const citation = prompts.render('eval-input-lamp1-citation', { title: 'Graphs for molecules', ref1: 'Message passing', ref2: 'Medieval trade' });
+    expect(questionContent(getTask('lamp1'), citation)).toBe('Message passing Medieval trade');
+    expect(questionContent(getTask('lamp2m'), prompts.render('eval-input-lamp2m', { description: 'A heist in Rome.' }))).toBe('A heist in Rome.');
+    expect(questionContent(getTask('lamp3'), prompts.render('eval-input-lamp3', { text: 'Broke at once.' }))).toBe('Broke at once.');
+    expect(questionContent(getTask('lamp2m'), 'a question in another form')).toBe('a question in another form');
   });
 });

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelIndex, parseRating } from './metrics.js';
+import { parseDate } from './profile-dates.js';
+import { checkSplit, type SplitReport } from './split-check.js';
+
+export { parseDate } from './profile-dates.js';
 import type { TaskSpec } from './tasks.js';
 
 /** A LaMP file is missing or not in a shape the harness reads; the message names the file and the entry. */
@@ -25,6 +29,8 @@ export interface EvalQuestion {
   id: string;
   input: string;
   gold: string;
+  /** When the question was asked: its own date, else the newest date of the history it came with (ms). */
+  asOf?: number;
 }
 
 /** A user: their profile in time order (oldest first) and their test questions. */
@@ -37,6 +43,8 @@ export interface EvalUser {
 /** Everything read from the data files. */
 export interface EvalDataset {
   users: EvalUser[];
+  /** Which of LaMP's splits the files are, and what in them looks wrong for it. */
+  split: SplitReport;
   files: string[];
   /** A content hash of the files, so results of other data are never resumed into. */
   fingerprint: string;
@@ -74,7 +82,7 @@ export function loadDataset(task: TaskSpec, location: DataLocation): EvalDataset
   const users = readUsers(questionsFile.data, questionsPath, task);
   attachGolds(users, golds, outputsPath, task);
   const fingerprint = createHash('sha256').update(questionsFile.bytes).update(outputsFile.bytes).digest('hex').slice(0, 16);
-  return { users, files: [questionsPath, outputsPath], fingerprint };
+  return { users, split: checkSplit(questionsFile.data as JsonObject[], users), files: [questionsPath, outputsPath], fingerprint };
 }
 
 /**
@@ -145,7 +153,9 @@ function readUsers(data: Json, path: string, task: TaskSpec): EvalUser[] {
       const record = readProfileItem(item, `${label(userId)}, profile item ${itemIndex}`, task);
       if (!user.profile.has(record.id)) user.profile.set(record.id, record);
     });
+    const historyEnd = newestDate(entry.profile.map((item) => (isObject(item) ? item.date : undefined)));
     for (const question of questions) {
+      question.asOf ??= historyEnd;
       if (seen.has(question.id)) throw new EvalDataError(`${where}: question id "${question.id}" appears more than once.`);
       seen.add(question.id);
       user.questions.push(question);
@@ -158,7 +168,14 @@ function readUsers(data: Json, path: string, task: TaskSpec): EvalUser[] {
 function readQuestion(entry: JsonObject, where: string): Omit<EvalQuestion, 'gold'> {
   const id = readId(entry.id, `${where}: "id"`);
   if (typeof entry.input !== 'string') throw new EvalDataError(`${where} (id "${id}"): "input" must be a string (the question text).`);
-  return { id, input: entry.input };
+  const asOf = newestDate([entry.date]);
+  return asOf === undefined ? { id, input: entry.input } : { id, input: entry.input, asOf };
+}
+
+/** The newest readable date among the values, in ms; undefined when none reads. */
+function newestDate(values: Array<Json | undefined>): number | undefined {
+  const times = values.flatMap((value) => (typeof value === 'string' || typeof value === 'number' ? [parseDate(String(value))] : [])).filter((time) => !Number.isNaN(time));
+  return times.length === 0 ? undefined : Math.max(...times);
 }
 
 function readQueries(entry: JsonObject, where: string): Array<Omit<EvalQuestion, 'gold'>> {
@@ -182,6 +199,7 @@ function readProfileItem(item: Json, where: string, task: TaskSpec): ProfileReco
     }
     fields[field] = String(value);
   }
+  for (const field of task.optionalFields) if (typeof item[field] === 'string') fields[field] = item[field];
   const date = typeof item.date === 'string' || typeof item.date === 'number' ? String(item.date) : null;
   return { id, fields, date };
 }
@@ -222,16 +240,6 @@ function timeOrdered(items: ProfileRecord[]): ProfileRecord[] {
     .map((item, index) => ({ item, index, time: times[index]! }))
     .sort((a, b) => a.time - b.time || a.index - b.index)
     .map(({ item }) => item);
-}
-
-/** A profile date as milliseconds: a year, epoch seconds, or anything Date.parse reads; times without a zone are UTC. */
-export function parseDate(text: string): number {
-  const trimmed = text.trim();
-  if (/^\d{4}$/.test(trimmed)) return Date.UTC(Number(trimmed), 0, 1);
-  if (/^\d{9,}$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Read as UTC so the dates the model sees in memories do not depend on the machine's time zone.
-  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed)) return Date.parse(`${trimmed.replace(' ', 'T')}Z`);
-  return Date.parse(trimmed);
 }
 
 function readId(value: Json | undefined, where: string): string {

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ToolCall } from '../core/ports.js';
+import type { MemBankState } from './membank.js';
 import type { Usage } from './usage-meter.js';
 
 /** What became of one test question. */
@@ -31,6 +32,8 @@ export interface SetupRecord {
   imported: number;
   personaVersionId?: number;
   alignment?: { outcome: string; reason: string; modelCalls: number; personaVersionId?: number };
+  /** MemBank's summaries and surviving memories. */
+  membank?: MemBankState;
   usage: Usage;
 }
 

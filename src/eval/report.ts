@@ -1,7 +1,9 @@
 import { extractLenient, officialScores, type TaskScores } from './metrics.js';
-import type { MethodSpec } from './methods.js';
+import { getMethod, type MethodSpec } from './methods.js';
 import { paperBestBaseline, paperFigures, paperModel } from './paper-figures.js';
+import type { PerUserEffect } from './per-user-effect.js';
 import type { ItemRecord, SetupRecord } from './predictions-log.js';
+import type { SplitReport } from './split-check.js';
 import type { TaskSpec } from './tasks.js';
 import { addUsage, emptyUsage, type Usage } from './usage-meter.js';
 
@@ -15,19 +17,23 @@ export interface MethodResult {
   /** Scores of the answers extracted from the outputs: not LaMP's metric. */
   lenient: TaskScores;
   usage: Usage;
-  /** How alignment ended per user, when the method aligns. */
-  alignment: Record<string, number>;
+  /** How alignment ended per user (accepted, rejected, failed, skipped), when the method aligns. */
+  rewrites: Record<string, number>;
+  /** Why rewrites were not kept, with how many users each reason stopped. */
+  rewriteReasons: Record<string, number>;
 }
 
 /** What the report says about the run itself. */
 export interface RunDescription {
   task: TaskSpec;
   split: string;
+  splitReport: SplitReport;
   model: string;
   embedModel: string;
   users: number;
   questions: number;
   wikipedia: boolean;
+  topK: number;
   alignment: { batchSize: number; iterations: number };
 }
 
@@ -36,8 +42,13 @@ export function summarise(spec: MethodSpec, task: TaskSpec, items: ItemRecord[],
   const golds = items.map((item) => item.gold);
   const usage = emptyUsage();
   for (const record of [...setups, ...items]) addUsage(usage, record.usage);
-  const alignment: Record<string, number> = {};
-  for (const setup of setups) if (setup.alignment) alignment[setup.alignment.outcome] = (alignment[setup.alignment.outcome] ?? 0) + 1;
+  const rewrites: Record<string, number> = {};
+  const rewriteReasons: Record<string, number> = {};
+  for (const { alignment } of setups) {
+    if (!alignment) continue;
+    rewrites[alignment.outcome] = (rewrites[alignment.outcome] ?? 0) + 1;
+    if (alignment.outcome !== 'accepted') rewriteReasons[`${alignment.outcome}: ${alignment.reason}`] = (rewriteReasons[`${alignment.outcome}: ${alignment.reason}`] ?? 0) + 1;
+  }
   return {
     spec,
     questions: items.length,
@@ -45,48 +56,67 @@ export function summarise(spec: MethodSpec, task: TaskSpec, items: ItemRecord[],
     official: officialScores(task.kind, items.map((item) => item.prediction), golds, task.labels),
     lenient: officialScores(task.kind, items.map((item) => extractLenient(item.output, task.kind, task.labels)), golds, task.labels),
     usage,
-    alignment,
+    rewrites,
+    rewriteReasons,
   };
 }
 
 /** The results as markdown: methods × metrics like the paper's Table 2 (ablations like Table 3), the paper's figures beside ours. */
-export function renderMarkdown(run: RunDescription, results: MethodResult[]): string {
+export function renderMarkdown(run: RunDescription, results: MethodResult[], effect: PerUserEffect | null): string {
   const { task } = run;
   const [first, second] = task.kind === 'classification' ? ['Acc ↑', 'F1 ↑'] : ['MAE ↓', 'RMSE ↓'];
-  const header = `| Method | ${first} | ${second} | Paper ${first.slice(0, -2)} | Paper ${second.slice(0, -2)} | Lenient ${first.slice(0, -2)}* | Lenient ${second.slice(0, -2)}* | Failed | Model calls | Tokens |`;
-  const table = (rows: MethodResult[]) => [header, `|${' --- |'.repeat(10)}`, ...rows.map((result) => row(run, result))].join('\n');
+  const name = (metric: string) => metric.slice(0, -2);
+  const header = `| Method | ${first} | ${second} | Paper ${name(first)} | Paper ${name(second)} | Lenient ${name(first)}* | Lenient ${name(second)}* | Rewrites kept/rejected/failed | Failed | Model calls | Tokens |`;
+  const table = (rows: MethodResult[]) => [header, `|${' --- |'.repeat(11)}`, ...rows.map((result) => row(run, result))].join('\n');
   const main = results.filter((result) => !result.spec.ablation);
   const ablations = results.filter((result) => result.spec.ablation);
   const best = paperBestBaseline(task.id);
   const lines = [
     `# ${task.title} — ${run.model}`,
     '',
-    `Split ${run.split} · ${run.users} users · ${run.questions} questions · embeddings ${run.embedModel} · Wikipedia ${run.wikipedia ? 'on' : 'off'} · alignment n = ${run.alignment.batchSize}, E = ${run.alignment.iterations}`,
+    `Split ${run.split}: ${run.splitReport.kind} (${run.splitReport.why}) · ${run.users} users · ${run.questions} questions · embeddings ${run.embedModel} · Wikipedia ${run.wikipedia ? 'on' : 'off'} · K = ${run.topK} · alignment n = ${run.alignment.batchSize}, E = ${run.alignment.iterations}`,
     '',
   ];
+  if (run.splitReport.warnings.length > 0) lines.push('**Data warnings:**', ...run.splitReport.warnings.map((warning) => `- ${warning}`), '');
   if (main.length > 0) lines.push(table(main), '');
-  if (ablations.length > 0) lines.push('Ablations (the paper\'s Table 3 reports LaMP-1 accuracy only):', '', table(ablations), '');
+  if (ablations.length > 0) lines.push('Ablations (the paper\'s Table 3):', '', table(ablations), '');
+  lines.push(...rewriteNotes(results), ...effectLines(effect));
   lines.push(
-    `Paper figures: Zhang et al. 2025 (PersonaAgent) with ${paperModel}, time-based split, 100 users; their best baseline here is ${best.name} ${best.figures.map(format).join(' / ')}.`,
+    `Paper figures: Zhang et al. 2025 (PersonaAgent) with ${paperModel}, time-based split, 100 users; "–" where this project has no figure on record. Their best baseline here is ${getMethod(best.method).label} ${best.figures.map(format).join(' / ')}.`,
     `\\* Lenient: the answer is extracted from the output (${lenientRule(task)}); not LaMP's official metric.`,
-    'Failed questions (the model gave no answer) count as wrong; rerun the same command to retry them. Model calls (chat and embedding) and tokens are what each method cost, whether answered by Ollama or later from the cache.',
+    'Rewrites: per user, whether alignment\'s rewrite of the persona was kept, refused by the guard the bot applies (the user keeps the initial persona), or failed. Failed questions (the model gave no answer) count as wrong; rerun the same command to retry them. Model calls (chat and embedding) and tokens are what each method cost, whether answered by Ollama or later from the cache.',
   );
   return `${lines.join('\n')}\n`;
 }
 
 function row(run: RunDescription, result: MethodResult): string {
   const [paperFirst, paperSecond] = paperFigures(run.task.id, result.spec.name);
+  const { accepted = 0, rejected = 0, failed = 0, skipped = 0 } = result.rewrites;
+  const aligns = Object.keys(result.rewrites).length > 0;
   const cells = [
     result.spec.label,
     ...pair(result.official),
     format(paperFirst),
     format(paperSecond),
     ...pair(result.lenient),
+    aligns ? `${accepted}/${rejected}/${failed + skipped}` : '–',
     String(result.failed),
     String(result.usage.chatCalls + result.usage.embedCalls),
     String(result.usage.promptTokens + result.usage.completionTokens),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+function rewriteNotes(results: MethodResult[]): string[] {
+  const notes = results.flatMap((result) => Object.entries(result.rewriteReasons).map(([reason, users]) => `- ${result.spec.label}: ${users} user${users === 1 ? '' : 's'} — ${reason}`));
+  return notes.length === 0 ? [] : ['Rewrites not kept (these users were answered with their initial persona):', ...notes, ''];
+}
+
+function effectLines(effect: PerUserEffect | null): string[] {
+  if (!effect) return [];
+  const what = effect.metric === 'accuracy' ? 'accuracy per user; above 0 is better' : 'MAE per user; below 0 is better';
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(3)}`;
+  return [`Per-user effect of alignment (PersonaAgent − w/o alignment, ${what}): mean ${signed(effect.mean)}, 95% bootstrap interval [${signed(effect.low)}, ${signed(effect.high)}] over ${effect.users} users.`, ''];
 }
 
 function pair(scores: TaskScores): [string, string] {

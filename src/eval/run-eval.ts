@@ -5,6 +5,7 @@ import { ModelError } from '../core/errors.js';
 import type { Encyclopedia, LanguageModel } from '../core/ports.js';
 import { promptPlaceholders, type PromptName, type Prompts } from '../core/prompts.js';
 import { StructuredAnswerError } from '../core/structured.js';
+import type { PoolTitle } from './citation-items.js';
 import type { EvalPrompts } from './eval-prompts.js';
 import type { EvalQuestion, EvalUser } from './lamp-data.js';
 import { extractLenient } from './metrics.js';
@@ -43,6 +44,8 @@ export interface EvalRun {
   prompts: Prompts;
   evalPrompts: EvalPrompts;
   settings: EvalSettings;
+  /** Paper titles of every user in the data (LaMP-1's alignment items draw their distractors here). */
+  pool: readonly PoolTitle[];
   logger: Logger;
   progress: Progress;
   signal?: AbortSignal;
@@ -90,7 +93,7 @@ export function methodFiles(run: Pick<EvalRun, 'task' | 'split' | 'fingerprint' 
 async function runMethod(run: EvalRun, spec: MethodSpec): Promise<MethodOutcome> {
   const files = methodFiles(run, spec);
   const log = PredictionsLog.open(files.predictions, { type: 'run', settings: files.settings });
-  const runner = new MethodRunner({ spec, task: run.task, dbPath: files.database, model: run.model, encyclopedia: run.encyclopedia, prompts: run.prompts, evalPrompts: run.evalPrompts, settings: run.settings, logger: run.logger.child({ method: spec.name }), signal: run.signal });
+  const runner = new MethodRunner({ spec, task: run.task, dbPath: files.database, model: run.model, encyclopedia: run.encyclopedia, prompts: run.prompts, evalPrompts: run.evalPrompts, settings: run.settings, pool: run.pool, logger: run.logger.child({ method: spec.name }), signal: run.signal });
   run.progress.setLabel(spec.name);
   try {
     for (const user of run.users) {

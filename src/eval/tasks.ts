@@ -26,6 +26,14 @@ export interface TaskSpec {
   truthField: string;
   /** The prompt file that turns a profile item into the question it answers. */
   inputPrompt: EvalPromptName;
+  /** Profile-item fields read when present (LaMP-2N titles). */
+  optionalFields: readonly string[];
+  /** Profile-item fields whose text is the item's content: what retrieval embeds and matches (LaMP's corpus). */
+  contentFields: readonly string[];
+  /** Where the content starts in a question: the text after this marker, or the quoted reference titles (LaMP-1). */
+  contentMarker: string | 'quoted-references';
+  /** What a user's profile says that the semantic profile should summarise. */
+  profilePrompt: EvalPromptName;
 }
 
 // Label sets from LaMP's eval/evaluation.py (_get_labels); LaMP-2N is the news label set of the original release.
@@ -41,6 +49,10 @@ const tasks: Record<TaskId, TaskSpec> = {
     questionFields: ['title'],
     truthField: 'abstract',
     inputPrompt: 'eval-input-lamp1',
+    optionalFields: [],
+    contentFields: ['title', 'abstract'],
+    contentMarker: 'quoted-references',
+    profilePrompt: 'eval-profile-lamp1',
   },
   lamp2m: {
     id: 'lamp2m',
@@ -52,6 +64,10 @@ const tasks: Record<TaskId, TaskSpec> = {
     questionFields: ['description'],
     truthField: 'tag',
     inputPrompt: 'eval-input-lamp2m',
+    optionalFields: [],
+    contentFields: ['description'],
+    contentMarker: 'description:',
+    profilePrompt: 'eval-profile-lamp2m',
   },
   lamp2n: {
     id: 'lamp2n',
@@ -63,6 +79,10 @@ const tasks: Record<TaskId, TaskSpec> = {
     questionFields: ['text'],
     truthField: 'category',
     inputPrompt: 'eval-input-lamp2n',
+    optionalFields: ['title'],
+    contentFields: ['title', 'text'],
+    contentMarker: 'article:',
+    profilePrompt: 'eval-profile-lamp2n',
   },
   lamp3: {
     id: 'lamp3',
@@ -74,6 +94,10 @@ const tasks: Record<TaskId, TaskSpec> = {
     questionFields: ['text'],
     truthField: 'score',
     inputPrompt: 'eval-input-lamp3',
+    optionalFields: [],
+    contentFields: ['text'],
+    contentMarker: 'review:',
+    profilePrompt: 'eval-profile-lamp3',
   },
 };
 
@@ -85,4 +109,26 @@ export function findTask(id: string): TaskSpec | undefined {
 /** The task with this id. */
 export function getTask(id: TaskId): TaskSpec {
   return tasks[id];
+}
+
+/**
+ * The content of a test question: the text after the template's fixed part (LaMP's query for retrieval).
+ * LaMP-1 asks about two references; its content is their titles, as LaMP's retrieval query is. A question
+ * without the marker is taken whole.
+ */
+export function questionContent(task: TaskSpec, input: string): string {
+  if (task.contentMarker === 'quoted-references') {
+    const quoted = [...input.matchAll(/"([^"]*)"/g)].map((match) => match[1]!);
+    return quoted.length >= 3 ? quoted.slice(1).join(' ') : input;
+  }
+  const at = input.indexOf(task.contentMarker);
+  return at === -1 ? input : input.slice(at + task.contentMarker.length).trim();
+}
+
+/** The content of a profile item: its content fields that are present, joined (LaMP's retrieval corpus). */
+export function itemContent(task: TaskSpec, fields: Record<string, string>): string {
+  return task.contentFields
+    .map((field) => fields[field]?.trim() ?? '')
+    .filter((text) => text !== '')
+    .join('. ');
 }

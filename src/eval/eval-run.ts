@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { loadConfig, type Config } from '../config.js';
+import { defaultPromptsDir, paperPromptFiles, Prompts } from '../core/prompts.js';
+import { OllamaModel } from '../llm/ollama-model.js';
+import { alignmentSettings } from '../main.js';
+import { Wikipedia } from '../web/wikipedia.js';
+import { EvalUsageError, type EvalOptions } from './args.js';
+import type { PoolTitle } from './citation-items.js';
+import { EvalPrompts } from './eval-prompts.js';
+import { loadDataset, selectUsers, type EvalDataset, type EvalUser } from './lamp-data.js';
+import type { EvalSettings } from './method-runner.js';
+import { getMethod, methodProblem, type MethodSpec } from './methods.js';
+import { CachingEncyclopedia, CachingModel, DiskCache } from './model-cache.js';
+import { perUserEffect } from './per-user-effect.js';
+import { Progress, type ProgressOutput } from './progress.js';
+import type { MethodResult, RunDescription } from './report.js';
+import { reportBase, writeReports, type RunIdentity } from './report-files.js';
+import { runEval } from './run-eval.js';
+import { getTask, type TaskSpec } from './tasks.js';
+import { UsageMeter } from './usage-meter.js';
+
+/** Where a run writes and how it is cancelled. */
+export interface RunIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressOutput;
+  signal: AbortSignal;
+}
+
+/** The settings a sweep varies: alignment batch n, iterations E, retrieved memories K. */
+export type SweepParameter = 'n' | 'E' | 'k';
+
+/** What stays the same across the runs of one command (a sweep makes several). */
+export interface EvalContext {
+  options: EvalOptions;
+  config: Config;
+  task: TaskSpec;
+  dataset: EvalDataset;
+  users: EvalUser[];
+  outDir: string;
+  prompts: Prompts;
+  evalPrompts: EvalPrompts;
+  model: CachingModel;
+  meter: UsageMeter;
+  wikipedia: boolean;
+  encyclopedia?: CachingEncyclopedia;
+  methods: MethodSpec[];
+  pool: PoolTitle[];
+}
+
+/** A finished run: its report files and scores. */
+export interface RunSummary {
+  base: string;
+  settings: EvalSettings;
+  results: MethodResult[];
+}
+
+/** Reads settings, prompts and data, and opens the cache and the model, once per command. */
+export function openContext(options: EvalOptions, env: Record<string, string | undefined>, stderr: ProgressOutput): EvalContext {
+  const config = loadConfig({ ...env, ...(options.model ? { OLLAMA_MODEL: options.model } : {}) });
+  const task = getTask(options.task);
+  // The evaluation measures PersonaAgent with the paper's own prompts, not the chat bot's wording.
+  const prompts = Prompts.load(defaultPromptsDir, paperPromptFiles);
+  const evalPrompts = EvalPrompts.load(defaultPromptsDir);
+  const dataset = loadDataset(task, { dir: options.data, split: options.split, questionsFile: options.questionsFile, outputsFile: options.outputsFile });
+  const users = selectUsers(dataset.users, options.users, options.limitQuestions);
+  const outDir = resolve(options.out);
+  try {
+    mkdirSync(join(outDir, 'runs'), { recursive: true });
+  } catch (error) {
+    throw new EvalUsageError(`--out ${options.out} cannot be used: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  const meter = new UsageMeter();
+  const cache = new DiskCache(join(outDir, 'cache'));
+  const model = new CachingModel(chatModel(config), { cache, embedModel: config.OLLAMA_EMBED_MODEL, meter });
+  const wikipedia = options.wikipedia && config.WIKIPEDIA_ENABLED;
+  const encyclopedia = wikipedia ? new CachingEncyclopedia(new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }), cache) : undefined;
+  const methods = chooseMethods(options, wikipedia, stderr);
+  const pool = task.id === 'lamp1' ? dataset.users.flatMap((user) => user.profile.map((item) => ({ userId: user.userId, title: item.fields.title ?? '' }))).filter((entry) => entry.title.trim() !== '') : [];
+  for (const warning of dataset.split.warnings) stderr.write(`Warning: ${warning}\n`);
+  return { options, config, task, dataset, users, outDir, prompts, evalPrompts, model, meter, wikipedia, encyclopedia, methods, pool };
+}
+
+/** The evaluation's model settings in one place: every chat and embedding request goes through this client. */
+function chatModel(config: Config): OllamaModel {
+  return new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
+}
+
+/** Runs every method with the configured settings, or with one sweep setting changed; writes the report. */
+export async function runOnce(context: EvalContext, io: RunIo, change: Partial<Record<SweepParameter, number>> = {}): Promise<RunSummary> {
+  const { task, users, options, config, methods, model } = context;
+  const settings = evalSettings(config, change);
+  const questions = users.reduce((sum, user) => sum + user.questions.length, 0);
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: join(context.outDir, 'runs', `${task.id}-${options.split}.log`), sync: true, mkdir: true }));
+  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${config.OLLAMA_MODEL}, n = ${settings.alignment.batchSize}, E = ${settings.alignment.iterations}, K = ${settings.topK}\n`);
+  const progress = new Progress(questions * methods.length, io.stderr);
+  const before = { ...model.stats };
+  const outcomes = await runEval({ ...context, split: options.split, fingerprint: context.dataset.fingerprint, settings, logger, progress, signal: io.signal });
+  const run: RunDescription = {
+    task,
+    split: options.split,
+    splitReport: context.dataset.split,
+    model: config.OLLAMA_MODEL,
+    embedModel: config.OLLAMA_EMBED_MODEL,
+    users: users.length,
+    questions,
+    wikipedia: context.wikipedia,
+    topK: settings.topK,
+    alignment: { batchSize: settings.alignment.batchSize, iterations: settings.alignment.iterations },
+  };
+  const identity = runIdentity(context, settings);
+  const aligned = outcomes.find((outcome) => outcome.spec.name === 'persona-agent');
+  const initial = outcomes.find((outcome) => outcome.spec.name === 'persona-agent-no-align');
+  const effect = aligned && initial ? perUserEffect(task, aligned.items, initial.items) : null;
+  const base = reportBase(context.outDir, identity);
+  const { results, markdown } = writeReports(base, run, identity, outcomes, effect);
+  io.stdout.write(`\n${markdown}`);
+  io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to Ollama, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
+  return { base, settings, results };
+}
+
+/** Everything that changes this run's results: what its report is named by. */
+function runIdentity(context: EvalContext, settings: EvalSettings): RunIdentity {
+  const { task, options, config } = context;
+  return {
+    task: task.id,
+    split: options.split,
+    model: config.OLLAMA_MODEL,
+    users: options.users,
+    limitQuestions: options.limitQuestions,
+    methods: context.methods.map((spec) => spec.name),
+    settings,
+    wikipedia: context.wikipedia,
+    prompts: { bot: context.prompts.version(), eval: context.evalPrompts.version() },
+    data: context.dataset.fingerprint,
+  };
+}
+
+/**
+ * The methods to run. One that would not measure what its name says with these settings (see
+ * methodProblem) is refused when named in --methods, and left out with a note otherwise.
+ */
+function chooseMethods(options: EvalOptions, wikipedia: boolean, stderr: ProgressOutput): MethodSpec[] {
+  const specs = options.methods.map(getMethod);
+  const problems = specs.flatMap((spec) => {
+    const problem = methodProblem(spec, { wikipedia });
+    return problem ? [{ spec, problem }] : [];
+  });
+  if (problems.length > 0 && options.methodsGiven) throw new EvalUsageError(`${problems.map((entry) => `${entry.problem}.`).join(' ')} Turn Wikipedia on or leave ${problems.map((entry) => entry.spec.name).join(', ')} out.`);
+  for (const { spec, problem } of problems) stderr.write(`Leaving out ${spec.name}: ${problem}.\n`);
+  const left = specs.filter((spec) => !problems.some((entry) => entry.spec === spec));
+  if (left.length === 0) throw new EvalUsageError('No method is left to run.');
+  return left;
+}
+
+/** The bot's settings for the run, with a sweep's change; alignment is the paper's plain Algorithm 1 (no validation replay). */
+function evalSettings(config: Config, change: Partial<Record<SweepParameter, number>>): EvalSettings {
+  const alignment = { ...alignmentSettings(config), validate: false };
+  return {
+    embedModel: config.OLLAMA_EMBED_MODEL,
+    temperature: config.LLM_TEMPERATURE,
+    topK: change.k ?? config.MEMORY_TOP_K,
+    maxSteps: config.AGENT_MAX_STEPS,
+    alignment: { ...alignment, batchSize: change.n ?? alignment.batchSize, iterations: change.E ?? alignment.iterations },
+  };
+}
