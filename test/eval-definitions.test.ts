@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { methodNames } from '../src/eval/methods.js';
+import { defaultMethodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
 import type { OllamaChatBody } from './fakes/fake-ollama.js';
 import { lampFixtures, lastUserText, movieTagger, readReport, runEval, useEvalFakes } from './eval-support.js';
@@ -108,7 +108,7 @@ describe('every method measures what its name says', () => {
     expect(defaults.code).toBe(0);
     expect(defaults.stderr).toContain('Leaving out react: ReAct without Wikipedia has no tool');
     const methods = readReport(defaults).methods.map((method) => method.method);
-    expect(methods).toEqual(methodNames.filter((name) => name !== 'react' && name !== 'persona-agent-no-memory'));
+    expect(methods).toEqual(defaultMethodNames.filter((name) => name !== 'react' && name !== 'persona-agent-no-memory'));
     for (const method of methods) {
       fakes.ollama.reset();
       fakes.ollama.respond(movieTagger);
@@ -119,5 +119,22 @@ describe('every method measures what its name says', () => {
     for (const [first, requests] of sent) {
       for (const [second, others] of sent) if (first < second) expect(requests, `${first} and ${second}`).not.toEqual(others);
     }
+  });
+});
+
+describe('the chat bot\'s fast path as a method', () => {
+  it('persona-agent-prefetch answers a model that searches first in one call, with the item\'s memories already in the prompt', async () => {
+    // A model that searches its memory whenever it has not seen a search result yet, then answers.
+    fakes.ollama.respond((body: OllamaChatBody) => {
+      if (body.format) return undefined;
+      const searched = body.messages.some((message) => message.role === 'tool');
+      return body.tools && !searched ? { toolCalls: [{ name: 'search_memory', arguments: { query: 'sports' } }] } : { content: 'sports' };
+    });
+    const run = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2n', '--data', join(lampFixtures, 'lamp2n'), '--out', join(fakes.dir, 'fast'), '--methods', 'persona-agent,persona-agent-prefetch', '--no-wiki']);
+    expect(run.code).toBe(0);
+    const [paper, fast] = readReport(run).methods;
+    expect(paper!.items.every((item) => item.usage.chatCalls === 2)).toBe(true);
+    expect(fast!.items.every((item) => item.usage.chatCalls === 1 && item.retrievedIds.length > 0)).toBe(true);
+    expect(readFileSync(`${/Wrote (.+)\.md/.exec(run.stderr)![1]}.md`, 'utf8')).toContain('PersonaAgent, memory prefetched');
   });
 });

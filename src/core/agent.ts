@@ -38,6 +38,8 @@ export interface AgentRequest {
   tools?: { memory: boolean; wikipedia: boolean };
   /** Overrides the agent's prefetch setting for this question. */
   prefetch?: boolean;
+  /** What the prefetch searches for, when not the whole question (e.g. a task's content without its template). */
+  searchText?: string;
   /** Interactions already in the prompt (earlier turns of the exchange): not repeated as memories. */
   excludeIds?: number[];
   /** The question's embedding, when the caller already has it (saves an embedding call). */
@@ -124,11 +126,12 @@ export class Agent {
   /** The member's top-K memories for the question, searched before the first model call. */
   private async prefetch(request: AgentRequest, result: AgentAnswer): Promise<AnswerParts['memories']> {
     const exclude = new Set(request.excludeIds ?? []);
-    const found = await this.recall(request.memberId, request.question, request.beforeId, request.signal, request.questionVector, exclude.size);
+    const query = request.searchText ?? request.question;
+    const found = await this.recall(request.memberId, query, request.beforeId, request.signal, request.searchText ? undefined : request.questionVector, exclude.size);
     const records = found.filter((record) => !exclude.has(record.id)).slice(0, this.deps.topK);
     result.retrievedIds.push(...records.map((record) => record.id));
     return {
-      query: request.question,
+      query,
       rendered: records.map((record) => this.formatMemory(record)),
       render: (kept) => this.deps.prompts.render('memory-prefetched', { memories: kept.length > 0 ? kept.join('\n\n') : this.deps.prompts.render('memory-none') }),
     };

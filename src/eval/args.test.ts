@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EvalUsageError, parseEvalArgs } from './args.js';
-import { methodNames } from './methods.js';
+import { defaultMethodNames } from './methods.js';
 
 describe('parseEvalArgs', () => {
   it('fills the defaults', () => {
@@ -10,7 +10,7 @@ describe('parseEvalArgs', () => {
       split: 'dev',
       questionsFile: undefined,
       outputsFile: undefined,
-      methods: [...methodNames],
+      methods: [...defaultMethodNames],
       methodsGiven: false,
       users: 100,
       limitQuestions: undefined,

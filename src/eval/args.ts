@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findMethod, methodNames, type MethodName } from './methods.js';
+import { defaultMethodNames, findMethod, methodNames, type MethodName } from './methods.js';
 import { findTask, taskIds, type TaskId } from './tasks.js';
 
 /** A command-line mistake; the message says what to change. */
@@ -55,7 +55,7 @@ prints a table like the PersonaAgent paper's Table 2 and writes it, with every p
   --split <name>           which files to read (default dev)
   --questions <file>       the questions file, when it is named otherwise (instead of --data)
   --outputs <file>         the gold outputs file, when it is named otherwise
-  --methods <list>         comma-separated, default all: ${methodNames.join(', ')}
+  --methods <list>         comma-separated, default the paper's: ${defaultMethodNames.join(', ')}; also persona-agent-prefetch
   --users <n>              the n users with the most history (default 100)
   --limit-questions <n>    ask at most n questions in all (a quick look)
   --model <name>           Ollama chat model (default OLLAMA_MODEL)
@@ -146,7 +146,7 @@ function parse(argv: string[]) {
 }
 
 function parseMethods(text: string | undefined): MethodName[] {
-  if (text === undefined) return [...methodNames];
+  if (text === undefined) return [...defaultMethodNames];
   const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
   const unknown = names.filter((name) => !findMethod(name));
   if (unknown.length > 0) throw new EvalUsageError(`Unknown method(s) ${unknown.map((name) => `"${name}"`).join(', ')}: use ${methodNames.join(', ')}.`);

@@ -118,7 +118,8 @@ export class MethodRunner {
       return { output: result.output, toolCalls: [], retrievedIds: result.retrievedIds };
     }
     const persona = answer.persona === 'neutral' ? evalPrompts.render('eval-neutral-persona') : this.personas.live(setup.memberId).text;
-    const result = await this.agent.answer({ memberId: setup.memberId, persona, question: question.input, tools: answer.tools, signal });
+    const prefetch = answer.prefetch === true;
+    const result = await this.agent.answer({ memberId: setup.memberId, persona, question: question.input, tools: answer.tools, prefetch, searchText: prefetch ? questionContent(task, question.input) : undefined, signal });
     return { output: result.answer, toolCalls: result.toolCalls, retrievedIds: result.retrievedIds };
   }
 

@@ -14,7 +14,14 @@ export const methodNames = [
   'persona-agent-no-persona',
   'persona-agent-no-memory',
   'persona-agent-no-actions',
+  'persona-agent-prefetch',
 ] as const;
+
+/** Methods run only when named in --methods (not part of the paper's tables). */
+export const extraMethods: readonly MethodName[] = ['persona-agent-prefetch'];
+
+/** The methods a run has when --methods is not given: the paper's. */
+export const defaultMethodNames = methodNames.filter((name) => !(extraMethods as readonly string[]).includes(name));
 
 /** A method name as given to --methods. */
 export type MethodName = (typeof methodNames)[number];
@@ -35,7 +42,8 @@ export type MethodAnswer =
   | { kind: 'icl' }
   /** MemoryBank: period summaries, a user portrait, and the memories the forgetting curve keeps. */
   | { kind: 'membank' }
-  | { kind: 'agent'; persona: PersonaSource; tools: ToolSet };
+  /** `prefetch`: the top-K memories are in the prompt before the first call (the chat bot's fast path). */
+  | { kind: 'agent'; persona: PersonaSource; tools: ToolSet; prefetch?: boolean };
 
 /** One method: what it sets up per user and how it answers. */
 export interface MethodSpec {
@@ -52,7 +60,7 @@ export interface MethodSpec {
 }
 
 const bothTools: ToolSet = { memory: true, wikipedia: true };
-const agent = (persona: PersonaSource, tools: ToolSet): MethodAnswer => ({ kind: 'agent', persona, tools });
+const agent = (persona: PersonaSource, tools: ToolSet, prefetch = false): MethodAnswer => ({ kind: 'agent', persona, tools, ...(prefetch ? { prefetch } : {}) });
 
 // Table 3's ablations each remove one part of PersonaAgent and keep the rest:
 // w/o alignment keeps the initial persona; w/o persona answers with a neutral system prompt (no profile,
@@ -72,6 +80,8 @@ const specs: Record<MethodName, MethodSpec> = {
   'persona-agent-no-persona': { name: 'persona-agent-no-persona', label: 'PersonaAgent w/o persona', ablation: true, memory: 'all', profile: false, answer: agent('neutral', bothTools) },
   'persona-agent-no-memory': { name: 'persona-agent-no-memory', label: 'PersonaAgent w/o memory', ablation: true, memory: 'batch', profile: false, answer: agent('aligned', { memory: false, wikipedia: true }) },
   'persona-agent-no-actions': { name: 'persona-agent-no-actions', label: 'PersonaAgent w/o actions', ablation: true, memory: 'all', profile: true, answer: agent('aligned', { memory: false, wikipedia: false }) },
+  // Not in the paper: the chat bot's fast path (memories searched before the first call), to show what it costs in accuracy.
+  'persona-agent-prefetch': { name: 'persona-agent-prefetch', label: 'PersonaAgent, memory prefetched', ablation: true, memory: 'all', profile: true, answer: agent('aligned', bothTools, true) },
 };
 
 /** The spec of a method. */
