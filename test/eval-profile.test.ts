@@ -27,15 +27,19 @@ describe('the evaluation\'s semantic profile', () => {
       const items = memoryItems(user, 'all', { batchSize: 3, pool: [] }, { prompts: evalPrompts, task });
       const { memberId } = await importMemory({ store, model, prompts: evalPrompts, task, embedModel: 'embed' }, user, items);
       const writer = new ProfileWriter({ store, model, prompts: Prompts.load(defaultPromptsDir), temperature: 0.1, source: profileSource(task, evalPrompts) });
-      expect(await writer.refresh(memberId)).toEqual({ changed: true, modelCalls: 1 });
-      const [prompt] = model.prompts;
-      expect(prompt).toMatch(/^You write the taste profile of one movie viewer/);
-      // All 45 items, oldest first, whole (the bot's refresh reads 40, cut to 400 characters), without the template.
-      expect(prompt!.match(/^- \d+: /gm)).toHaveLength(45);
+      // 45 long items do not fit one 8 192-token prompt: they are read in chunks, each folded into the last summary.
+      const { modelCalls } = await writer.refresh(memberId);
+      expect(modelCalls).toBe(model.prompts.length);
+      expect(modelCalls).toBeGreaterThan(1);
+      const prompt = model.prompts.join('\n');
+      model.prompts.forEach((text) => expect(text).toMatch(/^You write the taste profile of one movie viewer/));
+      // All 45 items once, oldest first, whole, without the template.
+      expect(prompt.match(/^- \d+: /gm)).toHaveLength(45);
       expect(prompt).toContain(`- 0: ${long} → comedy`);
       expect(prompt).toContain(`- 44: ${long} → sci-fi`);
+      expect(prompt.indexOf('- 0: ')).toBeLessThan(prompt.indexOf('- 44: '));
       expect(prompt).not.toContain('Which tag does this movie');
-      expect(store.profile(memberId)?.summary).toBe('reply 1');
+      expect(store.profile(memberId)?.summary).toBe(`reply ${modelCalls}`);
     } finally {
       store.close();
     }

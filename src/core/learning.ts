@@ -25,7 +25,7 @@ export function createLearning(deps: LearningDeps): Learning {
   const { store, model, prompts, temperature } = deps;
   const agent = new Agent(deps);
   const personas = new Personas(store, prompts);
-  const profiles = new ProfileWriter({ store, model, prompts, temperature, source: deps.profileSource });
+  const profiles = new ProfileWriter({ store, model, prompts, temperature, source: deps.profileSource, tokens: deps.tokens });
   const aligner = new Aligner({ store, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
   return { agent, personas, profiles, aligner };
 }
