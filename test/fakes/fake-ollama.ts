@@ -31,6 +31,8 @@ export interface RecordedRequest {
   prompt?: FittedPrompt;
   /** When the server sent the last of its answer (Date.now()). */
   finishedAt?: number;
+  /** When the request arrived (Date.now()). */
+  at: number;
 }
 
 /** How fast the scripted model is, like a small model on a CPU; absent means instant. */
@@ -139,7 +141,7 @@ export class FakeOllama {
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readJson(request);
     const path = (request.url ?? '/').split('?')[0]!;
-    const recorded: RecordedRequest = { path, body };
+    const recorded: RecordedRequest = { path, body, at: Date.now() };
     this.requests.push(recorded);
     if (path === '/api/tags') return send(response, 200, { models: this.models.map((name) => ({ name, model: name, size: 1, digest: 'x', details: {} })) });
     if (path === '/api/show') return this.show(body, response);
@@ -263,11 +265,13 @@ async function readJson(request: IncomingMessage): Promise<any> {
 function sleep(ms: number, response: ServerResponse): Promise<void> {
   if (ms <= 0 || response.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    response.once('close', () => {
+    const done = () => {
       clearTimeout(timer);
+      response.off('close', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    response.once('close', done);
   });
 }
 
