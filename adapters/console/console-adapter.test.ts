@@ -1,5 +1,8 @@
 import { PassThrough } from 'node:stream';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventSink } from '../../src/core/ports.js';
+import { buildCore } from '../../src/main.js';
 import { createTestBot, type TestBot } from '../../test/support/harness.js';
 import { startConsole } from './console-adapter.js';
 
@@ -12,12 +15,12 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 /** Types the lines into a console session on the real bot and returns what it printed. */
-async function converse(lines: string[]): Promise<string> {
+async function converse(lines: string[], sink: EventSink = t.bot): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  const session = startConsole({ sink: t.bot, member: me, input, output });
+  const session = startConsole({ sink, member: me, input, output });
   for (const line of lines) input.write(`${line}\n`);
   input.end();
   await session.done;
@@ -49,6 +52,22 @@ describe('console chat', () => {
     expect(printed).toContain('There is no answer to reply to yet.');
     expect(printed).toContain('Unknown command /frobnicate');
     expect(t.store.listMembers()).toHaveLength(0);
+  });
+
+  it('keeps sessions on one database apart: after a restart a question is answered and a reply lands on its own answer', async () => {
+    t.ollama.script({ content: 'Paris' }, { content: 'Rome' });
+    await converse(['where should I travel?']);
+    const restarted = buildCore(t.config, pino({ level: 'silent' }));
+    let printed: string;
+    try {
+      printed = await converse(['where should I eat?', '/down', '/reply Naples'], restarted.bot);
+    } finally {
+      restarted.close();
+    }
+    expect(printed).toContain('bot> Rome');
+    const [eat, travel] = t.store.listInteractions(me);
+    expect(eat).toMatchObject({ question: 'where should I eat?', answer: 'Rome', groundTruth: 'Naples', feedback: 'negative_corrected' });
+    expect(travel).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: null, feedback: 'none' });
   });
 
   it('resets and forgets through /persona', async () => {
