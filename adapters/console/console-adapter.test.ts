@@ -70,6 +70,32 @@ describe('console chat', () => {
     expect(travel).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: null, feedback: 'none' });
   });
 
+  it('echoes a /down or /up only when it counted, and says why when the bot ignored it', async () => {
+    t.ollama.script({ content: 'tea' });
+    const tooLong = 'x'.repeat(t.config.MAX_MESSAGE_CHARS + 1);
+    const printed = await converse([tooLong, '/down', '/undo', 'drink?', '/down', '/reply coffee', '/up', '/persona forget confirm', '/undo', '/down']);
+    const lines = printed.split('\n');
+    // Only the 👎 on the real answer counted; the 👎 on a refusal, the 👍 after the correction and the 👎 after forget did not.
+    expect(lines.filter((line) => line.startsWith('(you reacted'))).toEqual(['(you reacted 👎 to the last answer)']);
+    expect(lines.filter((line) => line.startsWith('(your'))).toEqual([
+      '(your 👎 did not count: that message is not one of my answers to a question of yours that I still keep)',
+      '(your 👍 did not count: that answer already has your correction; take back your 👎 first if it was right after all)',
+      '(your 👎 did not count: that message is not one of my answers to a question of yours that I still keep)',
+    ]);
+    expect(printed).toContain('There is no reaction to take back.');
+    expect(printed).toContain('Done. I deleted 1 interactions');
+    expect(lines).toContain('(taking back 👎 changed nothing: that message is not one of my answers to a question of yours that I still keep)');
+    expect(lines).not.toContain('(you took back 👎)');
+  });
+
+  it('asks for the text when /reply or /edit has none, and sends nothing', async () => {
+    t.ollama.script({ content: 'tea' });
+    const printed = await converse(['drink?', '/down', '/reply', '/reply coffee', '/edit   ']);
+    expect(printed).toContain('Write your reply after /reply, e.g. /reply Lisbon, always Lisbon');
+    expect(printed).toContain('Write the new text after /edit');
+    expect(t.store.listInteractions(me)[0]).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'coffee' });
+  });
+
   it('resets and forgets through /persona', async () => {
     t.ollama.script({ content: 'hi' });
     const printed = await converse(['hello', '/persona reset', '/persona forget', '/persona forget confirm']);

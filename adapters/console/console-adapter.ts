@@ -92,6 +92,7 @@ class ConsoleSession {
         return this.replyToLast(argument);
       case 'edit':
         if (!this.lastReplyId) return this.say('There is no reply of yours to edit yet.');
+        if (argument === '') return this.say('Write the new text after /edit, e.g. /edit Lisbon in spring');
         return this.emit({ ...base, kind: 'edit', messageId: this.lastReplyId, text: argument });
       case 'persona':
         return this.emit({ ...base, kind: 'command', name: 'persona', args: rest });
@@ -100,25 +101,29 @@ class ConsoleSession {
     }
   }
 
-  private react(emoji: string): Promise<boolean> {
+  /** Echoes a reaction only once the core says it counted; otherwise says why it did not. */
+  private async react(emoji: string): Promise<boolean> {
     const messageId = this.chat.lastAnswerId;
     if (!messageId) return this.say('There is no answer to react to yet.');
+    const outcome = await this.sink.handle({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() }, this.chat);
+    if (!outcome?.counted) return this.say(`(your ${emoji} did not count${outcome?.note ? `: ${outcome.note}` : ''})`);
     this.lastReaction = { emoji, messageId };
-    this.write(`(you reacted ${emoji} to the last answer)`);
-    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() });
+    return this.say(`(you reacted ${emoji} to the last answer)`);
   }
 
-  private undo(): Promise<boolean> {
+  private async undo(): Promise<boolean> {
     if (!this.lastReaction) return this.say('There is no reaction to take back.');
     const { emoji, messageId } = this.lastReaction;
     this.lastReaction = null;
-    this.write(`(you took back ${emoji})`);
-    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() });
+    const outcome = await this.sink.handle({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() }, this.chat);
+    if (!outcome?.counted) return this.say(`(taking back ${emoji} changed nothing${outcome?.note ? `: ${outcome.note}` : ''})`);
+    return this.say(`(you took back ${emoji})`);
   }
 
   private replyToLast(text: string): Promise<boolean> {
     const replyToId = this.chat.lastAnswerId;
     if (!replyToId) return this.say('There is no answer to reply to yet.');
+    if (text === '') return this.say('Write your reply after /reply, e.g. /reply Lisbon, always Lisbon');
     this.lastReplyId = this.ids.next('you');
     return this.emit({ kind: 'reply', member: this.member, channelId: 'console', messageId: this.lastReplyId, replyToId, addressed: false, text, at: new Date() });
   }
