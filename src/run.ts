@@ -5,6 +5,7 @@ import { startConsole } from '../adapters/console/console-adapter.js';
 import type { Config } from './config.js';
 import { scheduleAlignment } from './jobs/alignment-job.js';
 import { buildCore, createLogger, type Core } from './main.js';
+import { prepareDatabasePath } from './memory/database-path.js';
 import { assertReady } from './startup.js';
 
 /** Something to stop at shutdown, in order. */
@@ -17,6 +18,8 @@ interface Stoppable {
 /** Starts the bot: checks Ollama, starts the configured adapters (or the console), and the schedule. Resolves at shutdown. */
 export async function runBot(config: Config, options: { forceConsole?: boolean } = {}): Promise<number> {
   const useConsole = options.forceConsole === true || (!config.DISCORD_TOKEN && !config.SLACK_BOT_TOKEN);
+  // Before the log file is opened beside it: a bad path fails here with its fix, not in the logger.
+  prepareDatabasePath(config.DATABASE_PATH);
   // In the console chat, logs go to a file so they do not interleave with the conversation.
   const logger = createLogger(config.LOG_LEVEL, useConsole ? join(dirname(config.DATABASE_PATH), 'persona-bot.log') : 2);
   const core = buildCore(config, logger);
