@@ -7,17 +7,19 @@ import { ConfigError, loadConfig } from './config.js';
 import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
+import { healthChecks } from './health.js';
 import { buildCore, createLogger, type Core } from './main.js';
 import { DatabasePathError } from './memory/database-path.js';
 import { formatMemberKey, parseMemberKey } from './memory/records.js';
 import { runBot } from './run.js';
-import { assertReady, runChecks, StartupError } from './startup.js';
+import { assertReady, runChecks, StartupError, type Check } from './startup.js';
 
 const usage = `Usage: persona-bot <command> [options]
 
   start               run the bot (Discord/Slack when configured, else the console chat)
   chat                the console chat, even when platforms are configured
   doctor              check Ollama, models, database and settings, and say how to fix problems
+  health              is the bot running here? its database opens and its heartbeat is fresh (Docker)
   members             list members
   show <member>       a member's persona, profile and recent interactions [--json]
   export <member>     everything kept about a member as JSON [--out file]
@@ -49,6 +51,8 @@ async function run(argv: string[], env: Record<string, string | undefined> | und
   if (command === 'eval') return (await import('./eval/eval-command.js')).runEvalCommand(rest);
   const config = loadConfig(env ?? process.env);
   if (command === 'start' || command === 'chat') return runBot(config, { forceConsole: command === 'chat' });
+  // Opens nothing for writing and calls no model: cheap enough to run every minute.
+  if (command === 'health') return printChecks(healthChecks(config));
   const core = buildCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   try {
     return await runTool(core, command, rest);
@@ -60,11 +64,8 @@ async function run(argv: string[], env: Record<string, string | undefined> | und
 async function runTool(core: Core, command: string, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, out: { type: 'string' }, member: { type: 'string' }, all: { type: 'boolean' } } });
   switch (command) {
-    case 'doctor': {
-      const checks = await runChecks(core);
-      checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
-      return checks.every((check) => check.ok) ? 0 : 1;
-    }
+    case 'doctor':
+      return printChecks(await runChecks(core));
     case 'members': {
       const members = core.store.listMembers();
       if (members.length === 0) return print('No members yet.', 0);
@@ -124,6 +125,12 @@ function exportTo(core: Core, member: string | undefined, out: string | undefine
   }
   const counts = [counted(1, 'member'), counted(data.interactions.length, 'interaction'), counted(data.personas.length, 'persona version'), counted(Buffer.byteLength(json), 'byte')];
   return print(`Wrote ${path}: ${counts.join(', ')}.`, 0);
+}
+
+/** One line per check; exit code 1 when any failed. */
+function printChecks(checks: Check[]): number {
+  checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
+  return checks.every((check) => check.ok) ? 0 : 1;
 }
 
 function counted(n: number, noun: string): string {

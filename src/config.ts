@@ -93,6 +93,7 @@ export const configSchema = z.object({
   SLACK_ALLOW_DMS: bool.default(true),
 
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+  HEARTBEAT_INTERVAL_MS: milliseconds.min(1_000, { message: 'must be at least 1000' }).default(30_000),
 });
 
 /** The parsed, typed configuration. */
