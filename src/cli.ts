@@ -8,10 +8,9 @@ import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
 import { healthChecks } from './health.js';
-import { buildCore, createLogger, type Core } from './main.js';
+import type { Core } from './main.js';
 import { DatabasePathError } from './memory/database-path.js';
 import { formatMemberKey, parseMemberKey } from './memory/records.js';
-import { runBot } from './run.js';
 import { assertReady, runChecks, StartupError, type Check } from './startup.js';
 
 const usage = `Usage: persona-bot <command> [options]
@@ -50,9 +49,10 @@ async function run(argv: string[], env: Record<string, string | undefined> | und
   // The evaluation keeps its own databases under --out; it never opens the bot's.
   if (command === 'eval') return (await import('./eval/eval-command.js')).runEvalCommand(rest);
   const config = loadConfig(env ?? process.env);
-  if (command === 'start' || command === 'chat') return runBot(config, { forceConsole: command === 'chat' });
-  // Opens nothing for writing and calls no model: cheap enough to run every minute.
+  // Opens nothing for writing and calls no model: cheap enough to run every minute (the bot's modules are not even loaded).
   if (command === 'health') return printChecks(healthChecks(config));
+  if (command === 'start' || command === 'chat') return (await import('./run.js')).runBot(config, { forceConsole: command === 'chat' });
+  const { buildCore, createLogger } = await import('./main.js');
   const core = buildCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   try {
     return await runTool(core, command, rest);
