@@ -88,6 +88,15 @@ describe('console chat', () => {
     expect(lines).not.toContain('(you took back 👎)');
   });
 
+  it('takes no 👍 on a failure note (there is no answer to mark right), but a 👎 and a correction there count', async () => {
+    t.ollama.script({ content: 'unused', failAfterTokens: 0 });
+    const printed = await converse(['hello?', '/up', '/down', '/reply hi there']);
+    expect(printed).toContain('bot> My language model gave an answer I could not use.');
+    expect(printed).toContain('(your 👍 did not count: I could not answer that question, so there is no answer to mark right; ask again, or 👎 it and reply with the right answer)');
+    expect(printed).toContain('(you reacted 👎 to the last answer)');
+    expect(t.store.listInteractions(me)[0]).toMatchObject({ answer: null, feedback: 'negative_corrected', groundTruth: 'hi there' });
+  });
+
   it('asks for the text when /reply or /edit has none, and sends nothing', async () => {
     t.ollama.script({ content: 'tea' });
     const printed = await converse(['drink?', '/down', '/reply', '/reply coffee', '/edit   ']);

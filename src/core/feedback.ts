@@ -56,6 +56,8 @@ export class FeedbackRules {
     const place = { platform: member.platform, workspaceId: member.workspaceId, channelId: event.channelId };
     const interaction = this.store.interactionByAnswerMessage(place, event.messageId);
     if (!interaction || interaction.memberId !== this.store.findMember(member)) return { note: 'ignored', why: messages.reactionNotOnAnswer };
+    // A 👍 on a failure note would make "no answer" the ground truth; a 👎 there still takes a correction.
+    if (event.added && polarity === 'positive' && interaction.answer === null) return { note: 'ignored', why: messages.reactionNoAnswer };
     const change = event.added ? this.reactionAdded(interaction, polarity) : this.reactionRemoved(interaction, polarity);
     if (!change) return { note: 'unchanged', why: messages.reactionUnchanged(interaction.feedback, event.added) };
     this.store.applyFeedback(interaction.id, { ...change, at: event.at });

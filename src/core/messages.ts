@@ -10,6 +10,7 @@ export const messages = {
   correctionEmpty: 'That reply has no text I can learn from. Reply to my answer with the right answer written out.',
   eventFailedNote: 'something went wrong on my side; try again in a moment',
   reactionNotOnAnswer: 'that message is not one of my answers to a question of yours that I still keep',
+  reactionNoAnswer: 'I could not answer that question, so there is no answer to mark right; ask again, or 👎 it and reply with the right answer',
   reactionUnchanged: (feedback: FeedbackKind, added: boolean): string => {
     if (!added) return 'there was no such reaction of yours on that answer to take back';
     if (feedback === 'negative_corrected') return 'that answer already has your correction; take back your 👎 first if it was right after all';
