@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
-import { buildCore, createLogger, type Core } from './main.js';
+import { healthChecks } from './health.js';
+import type { Core } from './main.js';
+import { DatabasePathError } from './memory/database-path.js';
 import { formatMemberKey, parseMemberKey } from './memory/records.js';
-import { runBot } from './run.js';
-import { assertReady, runChecks, StartupError } from './startup.js';
+import { assertReady, runChecks, StartupError, type Check } from './startup.js';
 
 const usage = `Usage: persona-bot <command> [options]
 
   start               run the bot (Discord/Slack when configured, else the console chat)
   chat                the console chat, even when platforms are configured
   doctor              check Ollama, models, database and settings, and say how to fix problems
+  health              is the bot running here? its database opens and its heartbeat is fresh (Docker)
   members             list members
   show <member>       a member's persona, profile and recent interactions [--json]
   export <member>     everything kept about a member as JSON [--out file]
@@ -24,19 +28,31 @@ const usage = `Usage: persona-bot <command> [options]
 
 A member is written platform:workspace:user, e.g. discord:123456789:987654321.`;
 
-/** Runs one CLI command; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one CLI command and returns the exit code; a known failure (bad settings, an unusable
+ * database path, Ollama missing) is printed as its message, without a stack trace. `env` replaces
+ * the environment and .env (tests).
+ */
+export async function main(argv: string[], env?: Record<string, string | undefined>): Promise<number> {
+  try {
+    return await run(argv, env);
+  } catch (error) {
+    if (!known.some((kind) => error instanceof kind)) throw error;
+    return print((error as Error).message, 1);
+  }
+}
+
+async function run(argv: string[], env: Record<string, string | undefined> | undefined): Promise<number> {
   const [command = 'start', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') return print(usage, 0);
-  try {
-    process.loadEnvFile?.();
-  } catch {
-    // No .env file: settings come from the environment alone.
-  }
+  if (env === undefined) loadEnvFile();
   // The evaluation keeps its own databases under --out; it never opens the bot's.
   if (command === 'eval') return (await import('./eval/eval-command.js')).runEvalCommand(rest);
-  const config = loadConfig(process.env);
-  if (command === 'start' || command === 'chat') return runBot(config, { forceConsole: command === 'chat' });
+  const config = loadConfig(env ?? process.env);
+  // Opens nothing for writing and calls no model: cheap enough to run every minute (the bot's modules are not even loaded).
+  if (command === 'health') return printChecks(healthChecks(config));
+  if (command === 'start' || command === 'chat') return (await import('./run.js')).runBot(config, { forceConsole: command === 'chat' });
+  const { buildCore, createLogger } = await import('./main.js');
   const core = buildCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   try {
     return await runTool(core, command, rest);
@@ -48,11 +64,8 @@ export async function main(argv: string[]): Promise<number> {
 async function runTool(core: Core, command: string, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, out: { type: 'string' }, member: { type: 'string' }, all: { type: 'boolean' } } });
   switch (command) {
-    case 'doctor': {
-      const checks = await runChecks(core);
-      checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
-      return checks.every((check) => check.ok) ? 0 : 1;
-    }
+    case 'doctor':
+      return printChecks(await runChecks(core));
     case 'members': {
       const members = core.store.listMembers();
       if (members.length === 0) return print('No members yet.', 0);
@@ -61,15 +74,8 @@ async function runTool(core: Core, command: string, args: string[]): Promise<num
     }
     case 'show':
       return showMember(core, positionals[0], values.json === true);
-    case 'export': {
-      const key = memberArg(positionals[0]);
-      const data = exportMember(core.store, key);
-      if (!data) return print(`No member ${formatMemberKey(key)}.`, 1);
-      const json = JSON.stringify(data, null, 2);
-      if (values.out) writeFileSync(values.out, `${json}\n`);
-      else console.log(json);
-      return 0;
-    }
+    case 'export':
+      return exportTo(core, positionals[0], values.out);
     case 'align':
       return alignNow(core, values.member, values.all === true);
     case 'reembed': {
@@ -99,6 +105,36 @@ function showMember(core: Core, text: string | undefined, json: boolean): number
     if (item.groundTruth !== null) console.log(`    right answer: ${item.groundTruth}`);
   }
   return 0;
+}
+
+/** `export`: the member's JSON on stdout, or written to `out` with a line saying where and how much. */
+function exportTo(core: Core, member: string | undefined, out: string | undefined): number {
+  const key = memberArg(member);
+  const data = exportMember(core.store, key);
+  if (!data) return print(`No member ${formatMemberKey(key)}.`, 1);
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  if (out === undefined) {
+    process.stdout.write(json);
+    return 0;
+  }
+  const path = resolve(out);
+  try {
+    writeFileSync(path, json);
+  } catch (error) {
+    return print(`Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that its folder exists and is writable.`, 1);
+  }
+  const counts = [counted(1, 'member'), counted(data.interactions.length, 'interaction'), counted(data.personas.length, 'persona version'), counted(Buffer.byteLength(json), 'byte')];
+  return print(`Wrote ${path}: ${counts.join(', ')}.`, 0);
+}
+
+/** One line per check; exit code 1 when any failed. */
+function printChecks(checks: Check[]): number {
+  checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
+  return checks.every((check) => check.ok) ? 0 : 1;
+}
+
+function counted(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** `align`: due members by default, one member with --member, every member with ground truth with --all. */
@@ -148,15 +184,35 @@ function print(text: string, code: number): number {
   return code;
 }
 
-const known = [ConfigError, PromptError, EmbeddingMismatchError, StartupError, UsageError];
+function loadEnvFile(): void {
+  try {
+    process.loadEnvFile?.();
+  } catch {
+    // No .env file: settings come from the environment alone.
+  }
+}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (known.some((kind) => error instanceof kind)) console.error((error as Error).message);
-    else console.error(error);
-    process.exitCode = 1;
-  },
-);
+const known = [ConfigError, PromptError, EmbeddingMismatchError, StartupError, UsageError, DatabasePathError];
+
+/** Whether this module is the program being run (node, tsx or the npm bin link), not a module a test imported. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

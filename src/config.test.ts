@@ -38,6 +38,20 @@ describe('configuration', () => {
     expect((caught as Error).message).not.toContain('secret-value');
   });
 
+  it('reads OLLAMA_HOST as Ollama does: no scheme means http, no port means 11434', () => {
+    const host = (value: string) => loadConfig({ OLLAMA_HOST: value }).OLLAMA_HOST;
+    expect(host('127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
+    expect(host('localhost:11434')).toBe('http://localhost:11434');
+    expect(host(' ollama ')).toBe('http://ollama:11434');
+    expect(host(':11500')).toBe('http://127.0.0.1:11500');
+    expect(host('[::1]:11434')).toBe('http://[::1]:11434');
+    expect(host('http://127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
+    expect(host('https://models.example.org/ollama/')).toBe('https://models.example.org/ollama');
+    for (const bad of ['ftp://127.0.0.1:11434', 'not a host', 'http://']) {
+      expect(() => loadConfig({ OLLAMA_HOST: bad }), bad).toThrow(/OLLAMA_HOST=/);
+    }
+  });
+
   it('.env.example documents every setting and parses as it stands', () => {
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
     const parsed = parseEnv(example);

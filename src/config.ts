@@ -20,9 +20,32 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/**
+ * OLLAMA_HOST read as Ollama itself reads it: no scheme means http, no port means 11434, and a
+ * bare `:port` means this machine (`127.0.0.1:11434`, `ollama`, `:11500`). Anything unparseable is
+ * returned as given, for the URL check to report.
+ */
+export function normaliseOllamaHost(value: string): string {
+  const text = value.trim();
+  if (text.includes('://')) return text.replace(/\/+$/, '');
+  const hostPort = text.startsWith(':') ? `127.0.0.1${text}` : text;
+  try {
+    const url = new URL(`http://${hostPort}`);
+    // URL drops an explicit :80 as the default; only a missing port becomes Ollama's.
+    if (!/^(\[[^\]]+\]|[^/:]+):\d+(\/|$)/.test(hostPort)) url.port = '11434';
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    return text;
+  }
+}
+
 /** Every setting the bot reads, with its default. Names are the environment variables. */
 export const configSchema = z.object({
-  OLLAMA_HOST: z.url({ message: 'must be a URL such as http://127.0.0.1:11434' }).default('http://127.0.0.1:11434'),
+  OLLAMA_HOST: z
+    .string()
+    .transform(normaliseOllamaHost)
+    .pipe(z.url({ protocol: /^https?$/, message: 'must be an address such as http://127.0.0.1:11434 or 127.0.0.1:11434' }))
+    .default('http://127.0.0.1:11434'),
   OLLAMA_MODEL: z.string().min(1).default('qwen2.5:3b'),
   OLLAMA_EMBED_MODEL: z.string().min(1).default('nomic-embed-text'),
   OLLAMA_TIMEOUT_MS: milliseconds.default(120_000),
@@ -70,6 +93,7 @@ export const configSchema = z.object({
   SLACK_ALLOW_DMS: bool.default(true),
 
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+  HEARTBEAT_INTERVAL_MS: milliseconds.min(1_000, { message: 'must be at least 1000' }).default(30_000),
 });
 
 /** The parsed, typed configuration. */

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { startConsole } from '../adapters/console/console-adapter.js';
 import type { Config } from './config.js';
 import { scheduleAlignment } from './jobs/alignment-job.js';
+import { heartbeatPath, startHeartbeat } from './jobs/heartbeat.js';
 import { buildCore, createLogger, type Core } from './main.js';
+import { prepareDatabasePath } from './memory/database-path.js';
 import { assertReady } from './startup.js';
 
 /** Something to stop at shutdown, in order. */
@@ -17,6 +19,8 @@ interface Stoppable {
 /** Starts the bot: checks Ollama, starts the configured adapters (or the console), and the schedule. Resolves at shutdown. */
 export async function runBot(config: Config, options: { forceConsole?: boolean } = {}): Promise<number> {
   const useConsole = options.forceConsole === true || (!config.DISCORD_TOKEN && !config.SLACK_BOT_TOKEN);
+  // Before the log file is opened beside it: a bad path fails here with its fix, not in the logger.
+  prepareDatabasePath(config.DATABASE_PATH);
   // In the console chat, logs go to a file so they do not interleave with the conversation.
   const logger = createLogger(config.LOG_LEVEL, useConsole ? join(dirname(config.DATABASE_PATH), 'persona-bot.log') : 2);
   const core = buildCore(config, logger);
@@ -61,6 +65,11 @@ class Running {
     return this.stopping !== null;
   }
 
+  /** What runs now, the heartbeat aside. */
+  names(): string[] {
+    return this.items.map((item) => item.name).filter((name) => name !== 'heartbeat');
+  }
+
   async add(item: Stoppable): Promise<void> {
     if (this.stopped) return this.stopOne(item);
     this.items.push(item);
@@ -87,14 +96,20 @@ class Running {
   }
 }
 
-/** The schedule, then the console or the configured platforms; each is registered as soon as it runs. */
+/** The schedule, then the console or the configured platforms, then the heartbeat; each is registered as soon as it runs. */
 async function startAll(core: Core, running: Running, useConsole: boolean, onConsoleClosed: () => void): Promise<void> {
-  const { config, bot, logger } = core;
   await running.add(alignmentJob(core));
   if (useConsole) {
     const member = { platform: 'console' as const, workspaceId: 'local', userId: userInfo().username || 'you' };
-    return running.add(startConsole({ sink: bot, member, onClose: onConsoleClosed }));
+    await running.add(startConsole({ sink: core.bot, member, onClose: onConsoleClosed }));
+  } else {
+    await startPlatforms(core, running);
   }
+  await running.add(heartbeat(core, running));
+}
+
+async function startPlatforms(core: Core, running: Running): Promise<void> {
+  const { config, bot, logger } = core;
   if (config.DISCORD_TOKEN && !running.stopped) {
     const { startDiscord } = await import('../adapters/discord/discord-adapter.js');
     await running.add(await startDiscord({ config, sink: bot, logger: logger.child({ adapter: 'discord' }) }));
@@ -104,6 +119,14 @@ async function startAll(core: Core, running: Running, useConsole: boolean, onCon
     await running.add(await startSlack({ config, sink: bot, logger: logger.child({ adapter: 'slack' }) }));
   }
   if (!running.stopped) logger.info({ adapters: [config.DISCORD_TOKEN && 'discord', config.SLACK_BOT_TOKEN && 'slack'].filter(Boolean) }, 'persona-bot is running');
+}
+
+/** Beats while the bot runs, for `health`; taken away first at shutdown, since the bot is going. */
+function heartbeat(core: Core, running: Running): Stoppable {
+  const path = heartbeatPath(core.config.DATABASE_PATH);
+  if (path === null) return { name: 'heartbeat', stop: async () => undefined };
+  const beat = startHeartbeat({ path, intervalMs: core.config.HEARTBEAT_INTERVAL_MS, adapters: () => running.names(), logger: core.logger });
+  return { name: 'heartbeat', quiesce: beat.stop, stop: beat.stop };
 }
 
 function alignmentJob(core: Core): Stoppable {

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOllama } from './fakes/fake-ollama.js';
+import { runMain } from './support/run-main.js';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -12,6 +13,13 @@ const root = new URL('..', import.meta.url).pathname;
 const node = (args: string[]) => ['--import', import.meta.resolve('tsx'), join(root, 'src/cli.ts'), ...args];
 let ollama: FakeOllama;
 let dir: string;
+/** The console member the chat test created, for the tests after it. */
+let memberKey = '';
+
+/** The settings every run here starts from. */
+function settings(): Record<string, string> {
+  return { DATABASE_PATH: join(dir, 'bot.db'), OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', WIKIPEDIA_ENABLED: 'false', LOG_LEVEL: 'silent' };
+}
 
 /** Runs the CLI as a member would; resolves with exit code and output instead of throwing. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -19,7 +27,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
     const { stdout, stderr } = await run(process.execPath, node(args), {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, DATABASE_PATH: join(dir, 'bot.db'), OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', WIKIPEDIA_ENABLED: 'false', ...env },
-      timeout: 20_000,
+      timeout: 60_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -37,7 +45,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('start-up failures', () => {
+// Each command is a new Node process compiling TypeScript: seconds apiece on a busy machine.
+describe('start-up failures', { timeout: 60_000 }, () => {
   it('stops with one clear message and no stack trace when Ollama is not reachable', async () => {
     const result = await cli(['start'], { OLLAMA_HOST: 'http://127.0.0.1:9' });
     expect(result.code).toBe(1);
@@ -54,18 +63,25 @@ describe('start-up failures', () => {
   });
 
   it('lists every bad setting', async () => {
-    const result = await cli(['doctor'], { MEMORY_TOP_K: 'zero', OLLAMA_HOST: 'nope' });
+    const result = await cli(['doctor'], { MEMORY_TOP_K: 'zero', OLLAMA_HOST: 'not a host' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('MEMORY_TOP_K');
     expect(result.stderr).toContain('OLLAMA_HOST');
   });
 });
 
-describe('tools', () => {
+describe('tools', { timeout: 120_000 }, () => {
   it('doctor reports each check', async () => {
     const result = await cli(['doctor']);
     expect(result.stdout).toContain('✓ ollama: reachable');
     expect(result.stdout).toContain('✓ embeddings: test-embed, 64 dimensions');
+    expect(result.code).toBe(0);
+  });
+
+  it('takes OLLAMA_HOST as host:port without a scheme, as Ollama does', async () => {
+    const bare = ollama.url.replace(/^http:\/\//, '');
+    const result = await runMain(['doctor'], { ...settings(), OLLAMA_HOST: bare });
+    expect(result.stdout).toContain(`✓ ollama: reachable at http://${bare}`);
     expect(result.code).toBe(0);
   });
 
@@ -88,6 +104,7 @@ describe('tools', () => {
     expect(shown.recent[0]).toMatchObject({ question: 'what is my favourite number?', groundTruth: 'seven', feedback: 'negative_corrected' });
     const exported = JSON.parse((await cli(['export', key!])).stdout);
     expect(exported.interactions).toHaveLength(1);
+    memberKey = key!;
     expect((await cli(['show', 'nobody'])).stderr).toContain('platform:workspace:user');
 
     ollama.respond((body) => {
@@ -101,6 +118,20 @@ describe('tools', () => {
     expect(aligned.stdout).toContain('1 members: 1 rewritten, 0 kept, 0 failed.');
     expect(JSON.parse((await cli(['show', key!, '--json'])).stdout).persona).toMatchObject({ reason: 'aligned', text: 'Sam counts in sevens. Call search_memory first.' });
     expect((await cli(['align'])).stdout).toContain('No member has new ground truth');
+  });
+
+  it('export --out says where it wrote and how much, and why it could not', async () => {
+    const out = join(dir, 'export.json');
+    const written = await runMain(['export', memberKey, '--out', out], settings());
+    expect(written.code).toBe(0);
+    const exported = JSON.parse(readFileSync(out, 'utf8'));
+    expect(exported.interactions).toHaveLength(1);
+    expect(written.stdout.trim()).toBe(`Wrote ${out}: 1 member, 1 interaction, ${exported.personas.length} persona versions, ${statSync(out).size.toLocaleString('en')} bytes.`);
+    const missing = join(dir, 'no-such-folder', 'export.json');
+    const refused = await runMain(['export', memberKey, '--out', missing], settings());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Cannot write ${missing}: ENOENT.`);
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('refuses a different embedding model at start-up until reembed has run', async () => {

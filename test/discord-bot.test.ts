@@ -1,14 +1,16 @@
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscord } from '../adapters/discord/discord-adapter.js';
 import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
 import type { InteractionRecord } from '../src/memory/records.js';
 import { FakeDiscord, fakeUser, type FakeUser } from './fakes/fake-discord.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { ObservedSink } from './support/observed-sink.js';
 
 let fake: FakeDiscord;
 let t: TestBot;
 let adapter: RunningAdapter;
+let sink: ObservedSink;
 const alice = fakeUser('alice');
 const bob = fakeUser('bob');
 
@@ -16,8 +18,12 @@ beforeAll(async () => {
   fake = await FakeDiscord.start();
   t = await createTestBot();
   const config = { ...t.config, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, SHUTDOWN_GRACE_MS: 2000 };
-  adapter = await startDiscord({ config, sink: t.bot, logger: pino({ level: 'silent' }), rest: { globalRequestsPerSecond: 1e6, retries: 0 } });
+  sink = new ObservedSink(t.bot);
+  adapter = await startDiscord({ config, sink, logger: pino({ level: 'silent' }), rest: { globalRequestsPerSecond: 1e6, retries: 0 } });
 });
+
+// Whatever a test started (a redelivery, another member's reaction) has finished before the next one looks.
+afterEach(() => sink.settled());
 
 afterAll(async () => {
   await adapter?.stop();
@@ -38,6 +44,11 @@ async function until<T>(find: () => T | undefined | null | false, timeoutMs = 5_
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Resolves once the core has finished with the event about this message (the `nth` one, counting redeliveries). */
+function handledAbout(messageId: string, kind: string, nth = 1): Promise<true> {
+  return until(() => sink.count((event) => event.kind === kind && 'messageId' in event && event.messageId === messageId) >= nth);
 }
 
 /** A member's message over the gateway. */
@@ -91,8 +102,7 @@ describe('Discord adapter with the real Bot', () => {
   it('a 👎 from someone else changes nothing', async () => {
     const { question, answerId } = await asked('best coffee?', 'flat white');
     fake.dispatch('MESSAGE_REACTION_ADD', fake.reaction(bob, answerId, { id: null, name: '👎' }, true));
-    // A later event from Alice is handled after Bob's reaction.
-    await asked('best juice?', 'orange');
+    await handledAbout(answerId, 'reaction');
     expect(t.store.listInteractions(key(alice)).find((row) => row.questionMessageId === question.id)).toMatchObject({ feedback: 'none', groundTruth: null });
     expect(fake.requestsTo('POST', /^\/users\/@me\/channels$/).filter((request) => request.body.recipient_id === bob.id)).toEqual([]);
     expect(t.store.listInteractions(key(bob))).toEqual([]);
@@ -113,7 +123,7 @@ describe('Discord adapter with the real Bot', () => {
   it('answers a redelivered message once', async () => {
     const { question } = await asked('best bread?', 'sourdough');
     fake.dispatch('MESSAGE_CREATE', question);
-    await asked('best cheese?', 'comté');
+    await handledAbout(question.id, 'mention', 2);
     expect(answersTo(question.id)).toHaveLength(1);
     expect(t.store.listInteractions(key(alice)).filter((row) => row.questionMessageId === question.id)).toHaveLength(1);
   });

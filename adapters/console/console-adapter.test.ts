@@ -1,5 +1,8 @@
 import { PassThrough } from 'node:stream';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventSink } from '../../src/core/ports.js';
+import { buildCore } from '../../src/main.js';
 import { createTestBot, type TestBot } from '../../test/support/harness.js';
 import { startConsole } from './console-adapter.js';
 
@@ -12,12 +15,12 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 /** Types the lines into a console session on the real bot and returns what it printed. */
-async function converse(lines: string[]): Promise<string> {
+async function converse(lines: string[], sink: EventSink = t.bot): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  const session = startConsole({ sink: t.bot, member: me, input, output });
+  const session = startConsole({ sink, member: me, input, output });
   for (const line of lines) input.write(`${line}\n`);
   input.end();
   await session.done;
@@ -49,6 +52,57 @@ describe('console chat', () => {
     expect(printed).toContain('There is no answer to reply to yet.');
     expect(printed).toContain('Unknown command /frobnicate');
     expect(t.store.listMembers()).toHaveLength(0);
+  });
+
+  it('keeps sessions on one database apart: after a restart a question is answered and a reply lands on its own answer', async () => {
+    t.ollama.script({ content: 'Paris' }, { content: 'Rome' });
+    await converse(['where should I travel?']);
+    const restarted = buildCore(t.config, pino({ level: 'silent' }));
+    let printed: string;
+    try {
+      printed = await converse(['where should I eat?', '/down', '/reply Naples'], restarted.bot);
+    } finally {
+      restarted.close();
+    }
+    expect(printed).toContain('bot> Rome');
+    const [eat, travel] = t.store.listInteractions(me);
+    expect(eat).toMatchObject({ question: 'where should I eat?', answer: 'Rome', groundTruth: 'Naples', feedback: 'negative_corrected' });
+    expect(travel).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: null, feedback: 'none' });
+  });
+
+  it('echoes a /down or /up only when it counted, and says why when the bot ignored it', async () => {
+    t.ollama.script({ content: 'tea' });
+    const tooLong = 'x'.repeat(t.config.MAX_MESSAGE_CHARS + 1);
+    const printed = await converse([tooLong, '/down', '/undo', 'drink?', '/down', '/reply coffee', '/up', '/persona forget confirm', '/undo', '/down']);
+    const lines = printed.split('\n');
+    // Only the 👎 on the real answer counted; the 👎 on a refusal, the 👍 after the correction and the 👎 after forget did not.
+    expect(lines.filter((line) => line.startsWith('(you reacted'))).toEqual(['(you reacted 👎 to the last answer)']);
+    expect(lines.filter((line) => line.startsWith('(your'))).toEqual([
+      '(your 👎 did not count: that message is not one of my answers to a question of yours that I still keep)',
+      '(your 👍 did not count: that answer already has your correction; take back your 👎 first if it was right after all)',
+      '(your 👎 did not count: that message is not one of my answers to a question of yours that I still keep)',
+    ]);
+    expect(printed).toContain('There is no reaction to take back.');
+    expect(printed).toContain('Done. I deleted 1 interactions');
+    expect(lines).toContain('(taking back 👎 changed nothing: that message is not one of my answers to a question of yours that I still keep)');
+    expect(lines).not.toContain('(you took back 👎)');
+  });
+
+  it('takes no 👍 on a failure note (there is no answer to mark right), but a 👎 and a correction there count', async () => {
+    t.ollama.script({ content: 'unused', failAfterTokens: 0 });
+    const printed = await converse(['hello?', '/up', '/down', '/reply hi there']);
+    expect(printed).toContain('bot> My language model gave an answer I could not use.');
+    expect(printed).toContain('(your 👍 did not count: I could not answer that question, so there is no answer to mark right; ask again, or 👎 it and reply with the right answer)');
+    expect(printed).toContain('(you reacted 👎 to the last answer)');
+    expect(t.store.listInteractions(me)[0]).toMatchObject({ answer: null, feedback: 'negative_corrected', groundTruth: 'hi there' });
+  });
+
+  it('asks for the text when /reply or /edit has none, and sends nothing', async () => {
+    t.ollama.script({ content: 'tea' });
+    const printed = await converse(['drink?', '/down', '/reply', '/reply coffee', '/edit   ']);
+    expect(printed).toContain('Write your reply after /reply, e.g. /reply Lisbon, always Lisbon');
+    expect(printed).toContain('Write the new text after /edit');
+    expect(t.store.listInteractions(me)[0]).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'coffee' });
   });
 
   it('resets and forgets through /persona', async () => {

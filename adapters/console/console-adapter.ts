@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Chat, ChatEvent, EventSink, MemberKey, RunningAdapter } from '../../src/core/ports.js';
 
@@ -26,8 +27,9 @@ const help = [
 export function startConsole(options: ConsoleOptions): RunningAdapter & { done: Promise<void> } {
   const output = options.output ?? process.stdout;
   const write = (text: string) => void output.write(`${text}\n`);
-  const chat = new ConsoleChat(write);
-  const session = new ConsoleSession(options.member, chat, options.sink, write);
+  const ids = new MessageIds();
+  const chat = new ConsoleChat(write, ids);
+  const session = new ConsoleSession(options.member, chat, options.sink, write, ids);
   const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
   let queue = Promise.resolve();
   const done = new Promise<void>((resolve) => {
@@ -40,9 +42,22 @@ export function startConsole(options: ConsoleOptions): RunningAdapter & { done: 
   return { name: 'console', done, stop: async () => { lines.close(); await done; } };
 }
 
+/**
+ * Message ids unique across runs: the database remembers every id it has seen, so ids that started
+ * again at 1 would make a new question a "duplicate" and pair a reply with an older answer.
+ */
+class MessageIds {
+  private readonly session = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  private counter = 0;
+
+  next(author: 'you' | 'bot'): string {
+    this.counter += 1;
+    return `${author}-${this.session}-${this.counter}`;
+  }
+}
+
 /** The console's state: the last answer and the member's last reaction and reply. */
 class ConsoleSession {
-  private counter = 0;
   private lastReaction: { emoji: string; messageId: string } | null = null;
   private lastReplyId: string | null = null;
 
@@ -51,6 +66,7 @@ class ConsoleSession {
     private readonly chat: ConsoleChat,
     private readonly sink: EventSink,
     private readonly write: (text: string) => void,
+    private readonly ids: MessageIds,
   ) {}
 
   /** Handles one typed line; returns true when the member quits. */
@@ -60,7 +76,7 @@ class ConsoleSession {
     const [command = '', ...rest] = line.startsWith('/') ? line.slice(1).split(/\s+/) : [];
     const argument = line.slice(command.length + 1).trim();
     const base = { member: this.member, channelId: 'console', at: new Date() };
-    if (!line.startsWith('/')) return this.emit({ ...base, kind: 'mention', messageId: this.nextId(), text: line });
+    if (!line.startsWith('/')) return this.emit({ ...base, kind: 'mention', messageId: this.ids.next('you'), text: line });
     switch (command.toLowerCase()) {
       case 'quit':
       case 'exit':
@@ -76,6 +92,7 @@ class ConsoleSession {
         return this.replyToLast(argument);
       case 'edit':
         if (!this.lastReplyId) return this.say('There is no reply of yours to edit yet.');
+        if (argument === '') return this.say('Write the new text after /edit, e.g. /edit Lisbon in spring');
         return this.emit({ ...base, kind: 'edit', messageId: this.lastReplyId, text: argument });
       case 'persona':
         return this.emit({ ...base, kind: 'command', name: 'persona', args: rest });
@@ -84,26 +101,30 @@ class ConsoleSession {
     }
   }
 
-  private react(emoji: string): Promise<boolean> {
+  /** Echoes a reaction only once the core says it counted; otherwise says why it did not. */
+  private async react(emoji: string): Promise<boolean> {
     const messageId = this.chat.lastAnswerId;
     if (!messageId) return this.say('There is no answer to react to yet.');
+    const outcome = await this.sink.handle({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() }, this.chat);
+    if (!outcome?.counted) return this.say(`(your ${emoji} did not count${outcome?.note ? `: ${outcome.note}` : ''})`);
     this.lastReaction = { emoji, messageId };
-    this.write(`(you reacted ${emoji} to the last answer)`);
-    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() });
+    return this.say(`(you reacted ${emoji} to the last answer)`);
   }
 
-  private undo(): Promise<boolean> {
+  private async undo(): Promise<boolean> {
     if (!this.lastReaction) return this.say('There is no reaction to take back.');
     const { emoji, messageId } = this.lastReaction;
     this.lastReaction = null;
-    this.write(`(you took back ${emoji})`);
-    return this.emit({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() });
+    const outcome = await this.sink.handle({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: false, at: new Date() }, this.chat);
+    if (!outcome?.counted) return this.say(`(taking back ${emoji} changed nothing${outcome?.note ? `: ${outcome.note}` : ''})`);
+    return this.say(`(you took back ${emoji})`);
   }
 
   private replyToLast(text: string): Promise<boolean> {
     const replyToId = this.chat.lastAnswerId;
     if (!replyToId) return this.say('There is no answer to reply to yet.');
-    this.lastReplyId = this.nextId();
+    if (text === '') return this.say('Write your reply after /reply, e.g. /reply Lisbon, always Lisbon');
+    this.lastReplyId = this.ids.next('you');
     return this.emit({ kind: 'reply', member: this.member, channelId: 'console', messageId: this.lastReplyId, replyToId, addressed: false, text, at: new Date() });
   }
 
@@ -116,22 +137,19 @@ class ConsoleSession {
     this.write(text);
     return false;
   }
-
-  private nextId(): string {
-    this.counter += 1;
-    return `you-${this.counter}`;
-  }
 }
 
-/** Prints what the bot does; message ids are local counters. */
+/** Prints what the bot does. */
 class ConsoleChat implements Chat {
   lastAnswerId: string | null = null;
-  private counter = 0;
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly ids: MessageIds,
+  ) {}
 
   async send(_to: unknown, text: string): Promise<{ messageIds: string[] }> {
-    const id = `bot-${++this.counter}`;
+    const id = this.ids.next('bot');
     this.lastAnswerId = id;
     this.write(`bot> ${indent(text)}`);
     return { messageIds: [id] };

@@ -1,8 +1,9 @@
 import { GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { InFlight } from '../../src/core/in-flight.js';
 import type { Chat, ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { FakeDiscord, fakeUser } from '../../test/fakes/fake-discord.js';
 import { startDiscord } from './discord-adapter.js';
@@ -16,8 +17,18 @@ class RecordingSink implements EventSink {
   readonly answered = new Set<string>();
   answer: (text: string) => string = (text) => `answer to: ${text}`;
   delayMs = 0;
+  private readonly inFlight = new InFlight();
 
-  async handle(event: ChatEvent, chat: Chat): Promise<void> {
+  handle(event: ChatEvent, chat: Chat): Promise<void> {
+    return this.inFlight.track(this.record(event, chat));
+  }
+
+  /** Resolves once every event handed over so far has been handled (answers sent included). */
+  settled(): Promise<void> {
+    return this.inFlight.settled();
+  }
+
+  private async record(event: ChatEvent, chat: Chat): Promise<void> {
     this.events.push(event);
     if (event.kind === 'mention' && event.text === 'explode') throw new Error('sink failure');
     if (event.kind === 'mention' || (event.kind === 'reply' && event.addressed)) {
@@ -72,6 +83,9 @@ afterAll(async () => {
   await adapter?.stop();
   await fake?.close();
 });
+
+// A test may leave work running (a redelivered message still being answered); the next one must not see it.
+afterEach(() => sink.settled());
 
 /** Sends a member's message over the gateway and returns its payload. */
 function say(author: typeof alice, content: string, options: { channelId?: string; replyTo?: string; id?: string } = {}): any {

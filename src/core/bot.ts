@@ -6,7 +6,7 @@ import { FeedbackRules, type FeedbackOutcome, type FeedbackSettings } from './fe
 import { messages } from './messages.js';
 import { InFlight } from './in-flight.js';
 import { PersonaCommand } from './persona-command.js';
-import type { Chat, ChatEvent, EventSink, MentionEvent, ModelQueue, ReplyEvent } from './ports.js';
+import type { Chat, ChatEvent, EventOutcome, EventSink, MentionEvent, ModelQueue, ReactionEvent, ReplyEvent } from './ports.js';
 
 /** Everything the bot needs, injected by the composition root. */
 export interface BotDeps extends AnswererDeps {
@@ -34,12 +34,13 @@ export class Bot implements EventSink {
   }
 
   /** Handles one platform event; errors are logged with ids and never thrown to the adapter. */
-  async handle(event: ChatEvent, chat: Chat): Promise<void> {
-    const work = this.dispatch(event, chat).catch(async (error: unknown) => {
+  async handle(event: ChatEvent, chat: Chat): Promise<EventOutcome | void> {
+    const work = this.dispatch(event, chat).catch(async (error: unknown): Promise<EventOutcome> => {
       this.deps.logger.error({ err: error, kind: event.kind, ...eventIds(event) }, 'event failed');
       await this.apologise(event, chat).catch(() => undefined);
+      return { counted: false, note: messages.eventFailedNote };
     });
-    await this.inFlight.track(work);
+    return this.inFlight.track(work);
   }
 
   /**
@@ -62,16 +63,14 @@ export class Bot implements EventSink {
     }
   }
 
-  private async dispatch(event: ChatEvent, chat: Chat): Promise<void> {
+  private async dispatch(event: ChatEvent, chat: Chat): Promise<EventOutcome | void> {
     switch (event.kind) {
       case 'mention':
         return this.onMessage(event, chat, true);
       case 'reply':
         return this.onMessage(event, chat, event.addressed);
-      case 'reaction': {
-        const outcome = this.rules.onReaction(event.member, event);
-        return this.acknowledge(outcome, chat, event.member, event.channelId, event);
-      }
+      case 'reaction':
+        return this.onReaction(event, chat);
       case 'edit':
         this.log(this.rules.onEdit(event.member, event), event);
         return;
@@ -112,6 +111,13 @@ export class Bot implements EventSink {
     const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, conversationId, messageId: event.messageId, text, at: event.at });
     if (duplicate) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
     await this.answerer.answer({ interaction, member: event.member, where }, chat);
+  }
+
+  /** A reaction: written when it counts; the outcome says whether it did, and why not. */
+  private async onReaction(event: ReactionEvent, chat: Chat): Promise<EventOutcome> {
+    const outcome = this.rules.onReaction(event.member, event);
+    await this.acknowledge(outcome, chat, event.member, event.channelId, event);
+    return { counted: outcome.note === 'recorded', note: outcome.why };
   }
 
   private async acknowledge(outcome: FeedbackOutcome, chat: Chat, member: MentionEvent['member'], channelId: string, event: ChatEvent): Promise<void> {

@@ -17,6 +17,8 @@ export interface FeedbackOutcome {
   privateText?: string;
   /** Add this reaction to this message (✅ on a correction). */
   reactTo?: { channelId: string; messageId: string; emoji: string };
+  /** Why an ignored or unchanged reaction did not count, for adapters that echo it. */
+  why?: string;
 }
 
 const CONFIRM = '✅';
@@ -53,9 +55,11 @@ export class FeedbackRules {
     if (!polarity) return { note: 'ignored' };
     const place = { platform: member.platform, workspaceId: member.workspaceId, channelId: event.channelId };
     const interaction = this.store.interactionByAnswerMessage(place, event.messageId);
-    if (!interaction || interaction.memberId !== this.store.findMember(member)) return { note: 'ignored' };
+    if (!interaction || interaction.memberId !== this.store.findMember(member)) return { note: 'ignored', why: messages.reactionNotOnAnswer };
+    // A 👍 on a failure note would make "no answer" the ground truth; a 👎 there still takes a correction.
+    if (event.added && polarity === 'positive' && interaction.answer === null) return { note: 'ignored', why: messages.reactionNoAnswer };
     const change = event.added ? this.reactionAdded(interaction, polarity) : this.reactionRemoved(interaction, polarity);
-    if (!change) return { note: 'unchanged' };
+    if (!change) return { note: 'unchanged', why: messages.reactionUnchanged(interaction.feedback, event.added) };
     this.store.applyFeedback(interaction.id, { ...change, at: event.at });
     if (change.feedback === 'negative') return { note: 'recorded', privateText: messages.askForCorrection };
     if (change.feedback === 'negative_corrected' && interaction.candidateMessageId) {

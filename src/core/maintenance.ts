@@ -18,8 +18,17 @@ export async function reembedAll(store: Store, model: LanguageModel, embedModel:
   }
 }
 
+/** Everything the bot keeps about one member. */
+export interface MemberExport {
+  member: string;
+  exportedAt: string;
+  profile: NonNullable<ReturnType<Store['profile']>> | null;
+  personas: ReturnType<Store['personaHistory']>;
+  interactions: ReturnType<Store['listInteractions']>;
+}
+
 /** Everything the bot keeps about one member, as plain JSON. */
-export function exportMember(store: Store, key: MemberKey): Record<string, unknown> | null {
+export function exportMember(store: Store, key: MemberKey): MemberExport | null {
   const memberId = store.findMember(key);
   if (memberId === undefined) return null;
   return {

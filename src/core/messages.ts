@@ -1,3 +1,4 @@
+import type { FeedbackKind } from '../memory/records.js';
 import type { ModelErrorCode } from './errors.js';
 
 /** What members read when something needs saying; short and plain. */
@@ -7,6 +8,15 @@ export const messages = {
     `That message is ${length.toLocaleString('en')} characters; I can take up to ${limit.toLocaleString('en')}. Please shorten it and ask again.`,
   askForCorrection: 'Thanks, noted that this answer was wrong. Reply to it with the right answer and I will learn from it.',
   correctionEmpty: 'That reply has no text I can learn from. Reply to my answer with the right answer written out.',
+  eventFailedNote: 'something went wrong on my side; try again in a moment',
+  reactionNotOnAnswer: 'that message is not one of my answers to a question of yours that I still keep',
+  reactionNoAnswer: 'I could not answer that question, so there is no answer to mark right; ask again, or 👎 it and reply with the right answer',
+  reactionUnchanged: (feedback: FeedbackKind, added: boolean): string => {
+    if (!added) return 'there was no such reaction of yours on that answer to take back';
+    if (feedback === 'negative_corrected') return 'that answer already has your correction; take back your 👎 first if it was right after all';
+    if (feedback === 'negative') return 'that answer is already marked wrong; reply to it with the right answer';
+    return 'that answer is already marked right';
+  },
   correctionTruncated: (limit: number) => `Your correction was long, so I kept its first ${limit.toLocaleString('en')} characters.`,
   unexpected: 'Something went wrong on my side while answering. Please try again in a moment.',
   queued: (ahead: number) => `${ahead} question${ahead === 1 ? '' : 's'} ahead of yours…`,

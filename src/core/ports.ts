@@ -222,9 +222,18 @@ export interface ModelQueue {
   stats(): { waiting: number; running: number };
 }
 
+/** What came of an event, for adapters that echo the member's own action (the console's `/up`). */
+export interface EventOutcome {
+  /** The event changed what the bot keeps. */
+  counted: boolean;
+  /** Why it did not count, as a short clause ("that answer is already marked right"). */
+  note?: string;
+}
+
 /** What adapters hand events to: the core `Bot` in production, a recorder in unit tests. */
 export interface EventSink {
-  handle(event: ChatEvent, chat: Chat): Promise<void>;
+  /** Handles one event; resolves with its outcome where the core reports one (reactions). */
+  handle(event: ChatEvent, chat: Chat): Promise<EventOutcome | void>;
 }
 
 /** A started adapter. `stop` finishes in-flight work within a bound and closes connections. */

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { databaseOpenError, prepareDatabasePath } from './database-path.js';
 import { migrations } from './migrations.js';
 
 /** A better-sqlite3 handle. */
@@ -9,9 +8,8 @@ export type Db = Database.Database;
 
 /** Opens (creating if needed) the database: WAL, foreign keys, sqlite-vec loaded, migrations applied. */
 export function openDatabase(path: string, options: { busyTimeoutMs?: number } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  prepareDatabasePath(path);
+  const db = openFile(path);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Another process (CLI while the bot runs) may hold the write lock briefly; wait instead of failing.
@@ -19,6 +17,19 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
   sqliteVec.load(db);
   applyMigrations(db);
   return db;
+}
+
+/** Opens the file in WAL mode; the first statement reads it and creates the -wal, so an unusable file shows up here. */
+function openFile(path: string): Db {
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    return db;
+  } catch (error) {
+    db?.close();
+    throw databaseOpenError(path, error);
+  }
 }
 
 /** Applies every migration newer than the database, each in its own transaction. Returns the versions applied. */
