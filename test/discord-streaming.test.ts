@@ -69,7 +69,8 @@ describe('Discord: an answer streamed into the channel', () => {
     expect(calls[0]!.at).toBeLessThan(chat.finishedAt!);
     const edits = calls.filter((call) => call.method === 'PATCH');
     expect(edits.length).toBeGreaterThanOrEqual(2);
-    edits.slice(1).forEach((edit, index) => expect(edit.at - edits[index]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 5));
+    // Paced while the model writes; the final edit goes at once when it is done.
+    edits.slice(1, -1).forEach((edit, index) => expect(edit.at - edits[index]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 5));
     const posted = [...fake.messages.values()].find((message) => message.message_reference?.message_id === question.id);
     expect(row).toMatchObject({ answer, answerMessageIds: [posted.id] });
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runEvalCommand } from '../src/eval/eval-command.js';
-import { methodNames } from '../src/eval/methods.js';
+import { defaultMethodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
 import { lampFixtures as fixtures, movieTagger, readReport, reportBase, runEval, type ReportJson, useEvalFakes } from './eval-support.js';
 
@@ -40,7 +40,7 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(table).toContain('not LaMP\'s official metric');
 
     const report = readReport(result);
-    expect(report.methods.map((method) => method.method)).toEqual([...methodNames]);
+    expect(report.methods.map((method) => method.method)).toEqual([...defaultMethodNames]);
     for (const method of report.methods) {
       expect(method.items.map((item) => item.questionId)).toEqual(['ana-1', 'ana-2', 'ben-1', 'cy-1']);
       for (const item of method.items) {
