@@ -50,6 +50,7 @@ export const configSchema = z.object({
     .default('0 */6 * * *'),
   PERSONA_MAX_CHARS: positiveInt.default(4_000),
   ALIGN_BATCH_SIZE: positiveInt.max(50).default(3),
+  ALIGN_HELDOUT_SIZE: z.coerce.number().int().min(0).max(50).default(3),
   ALIGN_ITERATIONS: positiveInt.max(10).default(1),
   ALIGN_MAX_MEMBERS_PER_RUN: positiveInt.default(50),
   ALIGN_CONCURRENCY: positiveInt.max(16).default(1),
