@@ -97,6 +97,9 @@ describe('held-out validation', () => {
     // Kept for the next run: the old persona's answers and scores on all six, the new one's on the three it answered.
     expect([...records.answers(live.id, ids).values()].map((row) => [row.answer, row.score])).toEqual(lessons.map((lesson) => [lesson.answer, 0]));
     expect([...records.answers(version.id, ids).values()].map((row) => [row.answer, row.truth, row.score])).toEqual(lessons.slice(0, 3).map((lesson) => [lesson.truth, lesson.truth, 1]));
+
+    await t.bot.handle({ kind: 'command', name: 'persona', member: alice, channelId: 'c1', args: ['view'], at: new Date() }, chat);
+    expect(chat.privates.at(-1)!.text).toContain('Before it went live it was checked on 3 labelled questions it was not written from: 0.00 → 1.00 (out of 1).');
   });
 
   it('rejects a rewrite that does worse on the held-out questions', async () => {

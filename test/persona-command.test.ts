@@ -66,7 +66,7 @@ describe('/persona', () => {
     const text = await persona(alice, '');
     expect(text).toContain('Your persona (version 2, rewritten from your feedback');
     expect(text).toContain('It has learned from 1 of your 1 labelled answers.');
-    expect(text).toContain('Agreement with your corrections, by rewrite: 0.00→1.00 (out of 1).');
+    expect(text).toContain('Before it went live it was checked only on the questions it was written from: 0.00 → 1.00 (out of 1).');
     expect(text).toContain('Alice drinks white wine.');
   });
 
@@ -126,7 +126,8 @@ describe('/persona', () => {
     t.store.addPersonaVersion({ memberId, text: `${initial}\nAlice prefers white wine.`, reason: 'aligned', at: new Date(), scoreBefore: 0.25, scoreAfter: 0.75 });
     const text = await persona(alice, 'history');
     expect(text).toMatch(/^Your last 2 persona versions, newest first:/);
-    expect(text).toMatch(/Version 2: rewritten from your feedback .* \(score 0\.25 → 0\.75\)\n {2}\+ .*Alice prefers white wine\./);
+    expect(text).toMatch(/Version 2: rewritten from your feedback .* · batch 0\.25 → 0\.75 · no answers yet\n {2}\+ .*Alice prefers white wine\./);
+    expect(text).toMatch(/Version 1: created .* · 0 of 1 approved, 0% \(95% interval 0–79%\)\n/);
     expect(text).toContain('Version 1: created');
     expect(text.indexOf('Version 2')).toBeLessThan(text.indexOf('Version 1'));
   });
