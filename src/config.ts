@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { isLoopback } from './dashboard/loopback.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -70,6 +71,10 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url().optional(),
   SLACK_ALLOW_DMS: bool.default(true),
 
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  DASHBOARD_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DASHBOARD_TOKEN: optionalText,
+
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
 });
 
@@ -103,6 +108,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.SLACK_APP_TOKEN && !config.SLACK_APP_TOKEN.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: must be an app-level token starting with xapp-');
   if ((config.SLACK_APP_TOKEN || config.SLACK_SIGNING_SECRET) && !config.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set');
   if (config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) problems.push('SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): one is required with SLACK_BOT_TOKEN');
+  if (config.DASHBOARD_PORT !== undefined && !isLoopback(config.DASHBOARD_HOST) && !config.DASHBOARD_TOKEN) {
+    problems.push(`DASHBOARD_TOKEN: required when DASHBOARD_HOST (${config.DASHBOARD_HOST}) is not a loopback address, or anyone who can reach the port reads every member's data`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

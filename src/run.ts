@@ -91,6 +91,10 @@ class Running {
 async function startAll(core: Core, running: Running, useConsole: boolean, onConsoleClosed: () => void): Promise<void> {
   const { config, bot, logger } = core;
   await running.add(alignmentJob(core));
+  if (config.DASHBOARD_PORT !== undefined && !running.stopped) {
+    const { startDashboardFor } = await import('./dashboard/dashboard-for-core.js');
+    await running.add(await startDashboardFor(core));
+  }
   if (useConsole) {
     const member = { platform: 'console' as const, workspaceId: 'local', userId: userInfo().username || 'you' };
     return running.add(startConsole({ sink: bot, member, onClose: onConsoleClosed }));

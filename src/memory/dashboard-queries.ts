@@ -148,3 +148,18 @@ export function currentPersonas(db: Db): CurrentPersona[] {
     )
     .all() as CurrentPersona[];
 }
+
+/** How many alignment attempts ended each way, with their model calls and time, since `since`. */
+export function alignmentTotals(db: Db, since: string): Record<RunRow['outcome'], { runs: number; modelCalls: number; ms: number }> {
+  const rows = db
+    .prepare(
+      `SELECT outcome, count(*) AS runs, sum(model_calls) AS modelCalls, sum((julianday(finished_at) - julianday(started_at)) * 86400000) AS ms
+       FROM (SELECT outcome, model_calls, started_at, finished_at FROM alignment_runs WHERE started_at >= ?
+             UNION ALL SELECT 'failed', model_calls, started_at, finished_at FROM alignment_failures WHERE started_at >= ?)
+       GROUP BY outcome`,
+    )
+    .all(since, since) as Array<{ outcome: RunRow['outcome']; runs: number; modelCalls: number; ms: number }>;
+  const totals = { accepted: { runs: 0, modelCalls: 0, ms: 0 }, rejected: { runs: 0, modelCalls: 0, ms: 0 }, failed: { runs: 0, modelCalls: 0, ms: 0 } };
+  for (const row of rows) totals[row.outcome] = { runs: row.runs, modelCalls: row.modelCalls, ms: Math.round(row.ms) };
+  return totals;
+}
