@@ -5,12 +5,14 @@ import { requireToken } from './access.js';
 import type { DashboardDeps } from './dashboard-deps.js';
 import { memberPage } from './member-page.js';
 import { overviewPage } from './overview-page.js';
+import { PersonaEmbeddings } from './persona-embeddings.js';
 import { personaMapPage } from './persona-map-page.js';
 import { stylesheet } from './style.js';
 
 /** The read-only dashboard as a hono app: GET only, token-checked when a token is set, no script on any page. */
 export function createDashboardApp(deps: DashboardDeps, options: { token?: string; logger: Logger }): Hono {
   const app = new Hono();
+  const embeddings = deps.embed ? new PersonaEmbeddings(deps.embed) : undefined;
   app.use(
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
@@ -22,7 +24,7 @@ export function createDashboardApp(deps: DashboardDeps, options: { token?: strin
   if (options.token) app.use(requireToken(options.token));
   app.get('/style.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   app.get('/', async (c) => c.html(await overviewPage(deps)));
-  app.get('/map', async (c) => c.html(await personaMapPage(deps)));
+  app.get('/map', async (c) => c.html(await personaMapPage(deps, embeddings)));
   app.get('/members/:id{[0-9]+}', async (c) => {
     const body = await memberPage(deps, Number(c.req.param('id')));
     return body ? c.html(body) : c.text('No such member.', 404);

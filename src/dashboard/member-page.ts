@@ -11,6 +11,8 @@ import { change, chart, clip, duration, page, rateText, when, type Fragment } fr
 import { runsTable } from './overview-page.js';
 
 const RECENT = 25;
+/** Below this share of unchanged text, a word diff is noise: show both texts. */
+const MOSTLY_NEW = 0.4;
 const why = { init: 'created from the profile', aligned: 'rewritten from feedback', reset: 'reset by the member' } as const;
 
 /** One member: persona timeline with diffs, approval per version, held-out and batch scores, recent interactions. Null when unknown. */
@@ -38,7 +40,7 @@ ${versions.map((version, index) => versionCard(deps, version, versions[index + 1
 async function approvalChart(approvals: VersionApproval[]): Promise<string | null> {
   const points = approvals.flatMap((approval) => {
     const rate = wilsonInterval(approval.approved, approval.labelled);
-    return rate ? [{ x: approval.number, rate }] : [];
+    return rate ? [{ x: `v${approval.number}`, rate }] : [];
   });
   if (points.length === 0) return null;
   return lineSvg({
@@ -47,8 +49,8 @@ async function approvalChart(approvals: VersionApproval[]): Promise<string | nul
     yLabel: 'approval',
     series: [
       { name: 'approval', points: points.map((p) => ({ x: p.x, y: p.rate.rate })) },
-      { name: '95% low', points: points.map((p) => ({ x: p.x, y: p.rate.low })) },
-      { name: '95% high', points: points.map((p) => ({ x: p.x, y: p.rate.high })) },
+      { name: 'lower 95%', points: points.map((p) => ({ x: p.x, y: p.rate.low })) },
+      { name: 'upper 95%', points: points.map((p) => ({ x: p.x, y: p.rate.high })) },
     ],
   });
 }
@@ -73,15 +75,18 @@ function versionCard(deps: DashboardDeps, version: PersonaVersion, previous: Per
 <h3>Version ${number}: ${why[version.reason]}, ${when(version.createdAt)}</h3>
 <p class="muted">${approval ? rateText(wilsonInterval(approval.approved, approval.labelled)) : '–'} approved of ${approval?.labelled ?? 0} labelled · batch ${change(version.scoreBefore, version.scoreAfter)}${checked ? ` · ${checked}` : ''}${version.model ? ` · ${version.model}` : ''}</p>
 ${previous ? html`<div class="diff" aria-label="changes from version ${number - 1}">${diffHtml(previous.text, version.text)}</div>` : html`<details><summary>Text</summary><div class="diff">${version.text}</div></details>`}
-${batch.length > 0 ? html`<h3>Corrections it was written from</h3>${itemsTable(batch, 'corrections')}` : ''}
+${batch.length > 0 ? html`<h3>Labelled answers it was written from</h3>${itemsTable(batch, 'corrections')}` : ''}
 ${heldOut.length > 0 ? html`<h3>Held-out questions it was checked on</h3>${itemsTable(heldOut, 'held-out')}` : ''}
 ${version.feedback.length > 0 ? html`<details><summary>Feedback the rewrite was made from (${version.feedback.length})</summary><ol>${version.feedback.map((text) => html`<li>${clip(text, 600)}</li>`)}</ol></details>` : ''}
 </section>`;
 }
 
-/** Word diff as `<del>`/`<ins>`, every piece escaped. */
+/** Word diff as `<del>`/`<ins>`, every piece escaped; a mostly new text reads better as the old one, then the new one. */
 function diffHtml(before: string, after: string): Fragment[] {
-  return diffWords(before, after).map((part) => (part.added ? html`<ins>${part.value}</ins>` : part.removed ? html`<del>${part.value}</del>` : html`${part.value}`));
+  const parts = diffWords(before, after);
+  const kept = parts.filter((part) => !part.added && !part.removed).reduce((sum, part) => sum + part.value.length, 0);
+  if (kept < Math.max(before.length, after.length) * MOSTLY_NEW) return [html`<del class="block">${before}</del><ins class="block">${after}</ins>`];
+  return parts.map((part) => (part.added ? html`<ins>${part.value}</ins>` : part.removed ? html`<del>${part.value}</del>` : html`${part.value}`));
 }
 
 function itemsTable(items: InteractionRecord[], kind: string): Fragment {
@@ -103,5 +108,5 @@ function versionNumbers(versions: PersonaVersion[]): Map<number, number> {
 }
 
 function label(feedback: string): string {
-  return { positive: '👍', negative: '👎', negative_corrected: '👎 corrected', none: '–' }[feedback] ?? feedback;
+  return { positive: 'approved', negative: 'wrong', negative_corrected: 'corrected', none: '–' }[feedback] ?? feedback;
 }

@@ -20,7 +20,7 @@ export async function overviewPage(deps: DashboardDeps): Promise<Fragment> {
   const queue = deps.queueStats?.();
   const charts = await overviewCharts(days, costs);
   const body = html`<h1>Overview</h1>
-<p class="muted">The last ${deps.days} days, in UTC. Approval is the share of labelled answers (👍 or 👎) that got a 👍, with a 95% Wilson interval.</p>
+<p class="muted">The last ${deps.days} days, in UTC. Approval is the share of labelled answers (thumbs up or down) that got a thumbs up, with its 95% Wilson interval.</p>
 <div class="cards">
   ${card(String(members.length), 'members')}
   ${card(String(days.reduce((sum, day) => sum + day.questions, 0)), 'questions')}
@@ -46,7 +46,7 @@ async function overviewCharts(days: DayRow[], costs: CostRow[]): Promise<Fragmen
   const perDay = (name: string, pick: (row: CostRow) => number | null) => ({ name, points: costs.flatMap((row) => (pick(row) === null ? [] : [{ x: row.day, y: pick(row)! }])) });
   const [activity, approvalSvg, time, calls] = await Promise.all([
     lineSvg({ title: 'Questions and labels per day', xLabel: 'day', yLabel: 'count', series: [{ name: 'questions', points: days.map((day) => ({ x: day.day, y: day.questions })) }, { name: 'labels', points: days.map((day) => ({ x: day.day, y: day.labels })) }] }),
-    lineSvg({ title: 'Approval per day (95% interval)', xLabel: 'day', yLabel: 'approval', series: [{ name: 'approval', points: approval.map((p) => ({ x: p.x, y: p.rate })) }, { name: '95% low', points: approval.map((p) => ({ x: p.x, y: p.low })) }, { name: '95% high', points: approval.map((p) => ({ x: p.x, y: p.high })) }] }),
+    lineSvg({ title: 'Approval per day (95% interval)', xLabel: 'day', yLabel: 'approval', series: [{ name: 'approval', points: approval.map((p) => ({ x: p.x, y: p.rate })) }, { name: 'lower 95%', points: approval.map((p) => ({ x: p.x, y: p.low })) }, { name: 'upper 95%', points: approval.map((p) => ({ x: p.x, y: p.high })) }] }),
     lineSvg({ title: 'Time per answer (mean, ms)', xLabel: 'day', yLabel: 'ms', series: [perDay('answer', (row) => row.answerMs), perDay('first text', (row) => row.firstTextMs), perDay('queue wait', (row) => row.waitMs)].filter((series) => series.points.length > 0) }),
     lineSvg({ title: 'Model calls per answer (mean)', xLabel: 'day', yLabel: 'calls', series: [perDay('model calls', (row) => row.modelCalls)].filter((series) => series.points.length > 0) }),
   ]);

@@ -60,7 +60,10 @@ export interface InteractionRow {
 /** A member's live persona, for the persona map. */
 export interface CurrentPersona {
   memberId: number;
+  /** The display name, else the key. */
   member: string;
+  /** `platform:workspace:user` */
+  key: string;
   versionId: number;
   text: string;
 }
@@ -142,7 +145,7 @@ export function recentInteractions(db: Db, memberId: number, limit: number): Int
 export function currentPersonas(db: Db): CurrentPersona[] {
   return db
     .prepare(
-      `SELECT m.id AS memberId, ${memberName} AS member, p.id AS versionId, p.text
+      `SELECT m.id AS memberId, ${memberName} AS member, m.platform || ':' || m.workspace_id || ':' || m.user_id AS key, p.id AS versionId, p.text
        FROM members m JOIN persona_versions p ON p.id = (SELECT max(id) FROM persona_versions WHERE member_id = m.id)
        ORDER BY m.id`,
     )

@@ -15,12 +15,24 @@ export const lessons: Lesson[] = [
   { question: 'tea or coffee at night?', answer: 'coffee', truth: 'rooibos' },
   { question: 'which fruit for dessert?', answer: 'apple', truth: 'figs' },
 ];
-export const rewritten = 'IMPROVED persona. Alice likes blue cheese, white wine with fish, flat whites, sourdough, rooibos and figs. Call search_memory first.';
+/** The rewrite keeps the first persona and adds what Alice likes, so its diff is a readable one. */
+export function rewrite(first: string): string {
+  return `IMPROVED persona.\n${first}\nWhat this member likes: blue cheese, white wine with fish, flat whites, sourdough, rooibos and figs. Call search_memory first.`;
+}
 export const alice = member('alice');
 export const bob = member('bob');
 export const carol = member('carol');
 
 const DAY = 86_400_000;
+
+/** Members whose personas were rewritten earlier, so the persona map has neighbours to show. */
+const others: Array<{ key: MemberKey; name?: string; persona: string }> = [
+  { key: member('dave'), persona: 'Dave supports Celtic, follows Scottish football closely and wants match scores first. Call search_memory first.' },
+  { key: member('heidi'), name: 'Heidi', persona: 'Heidi follows football, supports Arsenal and wants match scores and transfer news first. Call search_memory first.' },
+  { key: member('erin', 'w2'), persona: 'Erin cooks vegetarian food, loves spicy curries, figs and sourdough bread. Call search_memory first.' },
+  { key: member('grace', 'w2'), name: 'Grace Hopper', persona: 'Grace cooks Italian food and likes white wine with fish, blue cheese and figs. Call search_memory first.' },
+  { key: member('frank', 'w2'), persona: 'Frank rides steel road bikes, plans long cycling tours and fixes his own gears. Call search_memory first.' },
+];
 
 /** Seeds a database a dashboard can show: three members over five days, one accepted rewrite, a failed run, measurements. */
 export async function seedDashboard(t: TestBot, chat: RecordingChat, now: Date): Promise<{ aliceId: number; bobId: number; carolId: number }> {
@@ -38,7 +50,8 @@ export async function seedDashboard(t: TestBot, chat: RecordingChat, now: Date):
   }
   await react(alice, await ask(alice, 'a good film tonight?', 'Paris, Texas', at(3, 30)), '👍', at(3, 31));
   const aliceId = t.store.findMember(alice)!;
-  installBrain(t, { lessons, persona: () => rewritten });
+  const first = t.store.livePersona(aliceId)!.text;
+  installBrain(t, { lessons, persona: () => rewrite(first) });
   const report = await alignerFor(t).alignMember(aliceId);
   if (report.outcome !== 'accepted') throw new Error(`the seed's rewrite was not accepted: ${report.reason}`);
   t.ollama.reset();
@@ -56,6 +69,11 @@ export async function seedDashboard(t: TestBot, chat: RecordingChat, now: Date):
   const bobId = t.store.findMember(bob)!;
   const carolId = t.store.findMember(carol)!;
   recordDisplayName(t.store.db, alice, 'Alice Liddell');
+  for (const [index, other] of others.entries()) {
+    const id = t.store.ensureMember(other.key, at(6));
+    t.store.addPersonaVersion({ memberId: id, text: other.persona, reason: 'aligned', at: at(3 - index / 2) });
+    if (other.name) recordDisplayName(t.store.db, other.key, other.name);
+  }
   // The answer path's own measurements on a few answers, on two days.
   for (const [index, item] of t.store.listInteractions(aliceId).slice(0, 4).entries()) recordAnswerMeasurement(t.store.db, item.id, { modelCalls: 1 + (index % 2), answerMs: 1800 + index * 200, firstTextMs: 400 + index * 50, waitMs: 60 * index, promptTokens: 900 });
   for (const item of t.store.listInteractions(aliceId).slice(6, 8)) recordAnswerMeasurement(t.store.db, item.id, { modelCalls: 2, answerMs: 3200, firstTextMs: 900, waitMs: 400, promptTokens: 1100 });

@@ -12,7 +12,7 @@ import type { Prompts } from '../prompts.js';
 import { StructuredAnswerError } from '../structured.js';
 import { selectItems, type AlignmentItems } from './batch-selection.js';
 import { feedbackFor } from './feedback-step.js';
-import { figureFields, type AlignmentReport } from './report.js';
+import { figureFields, withFigures, type AlignmentReport } from './report.js';
 import { rewritePersona } from './rewrite.js';
 import { Calls, type RunContext } from './run-context.js';
 import { Contender, simulate } from './simulation.js';
@@ -181,7 +181,9 @@ export class Aligner {
       const finishedAt = this.now();
       // What the live persona answered and scored is kept, so the next run does not ask again.
       if (result.live.versionId !== undefined) records.saveAnswers(result.live.versionId, result.live.known(items));
-      const run = { memberId, startedAt: started, finishedAt, detail: result.reason, modelCalls: calls.total };
+      // A rejection's reason already carries the figure it failed on.
+      const detail = result.outcome === 'accepted' ? withFigures(result.reason, figureFields(result.figures)) : result.reason;
+      const run = { memberId, startedAt: started, finishedAt, detail, modelCalls: calls.total };
       if (result.outcome === 'rejected') {
         store.recordAlignmentRun({ ...run, outcome: 'rejected' });
         return {};

@@ -40,13 +40,18 @@ export function tally(reports: AlignmentReport[]): Record<AlignmentReport['outco
 
 /** One line per member for the CLI and the logs, with the model calls of each step. */
 export function formatReport(report: AlignmentReport): string {
-  const figures = [
-    pair('held out', report.heldOutBefore, report.heldOutAfter),
-    pair(report.heldOutBefore === undefined ? 'score' : 'batch', report.scoreBefore, report.scoreAfter),
-  ].filter(Boolean);
   const perStep = steps.map((step) => `${step} ${report.calls[step]}`).join(', ');
   const seconds = (report.ms / 1000).toFixed(1);
-  return `${report.member}: ${report.outcome} (${report.reason}${figures.map((figure) => `, ${figure}`).join('')}); ${report.modelCalls} model calls (${perStep}), ${seconds} s`;
+  return `${report.member}: ${report.outcome} (${withFigures(report.reason, report)}); ${report.modelCalls} model calls (${perStep}), ${seconds} s`;
+}
+
+/** `reason, held out 0.00 → 1.00, batch 0.33 → –`: the reason with whatever figures were measured. */
+export function withFigures(reason: string, fields: Partial<AlignmentReport>): string {
+  const figures = [
+    pair('held out', fields.heldOutBefore, fields.heldOutAfter),
+    pair(fields.heldOutBefore === undefined ? 'score' : 'batch', fields.scoreBefore, fields.scoreAfter),
+  ].filter(Boolean);
+  return [reason, ...figures].join(', ');
 }
 
 function pair(label: string, before: number | undefined, after: number | undefined): string {
