@@ -111,6 +111,8 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
+      // The pages have no script; with JavaScript off they must still show every table and chart.
+      javaScriptEnabled: false,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
     });
   }, 60_000);
