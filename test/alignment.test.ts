@@ -6,18 +6,14 @@ import { scheduleAlignment } from '../src/jobs/alignment-job.js';
 import { mention, member } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { RecordingChat } from './support/recording-chat.js';
-import { alignerFor, installBrain, judgedItems, kindOf, teach as teachLessons, type Kind, type Overrides } from './support/scripted-alignment.js';
+import { alignerFor, foodLessons, installBrain, judgedItems, kindOf, teach as teachLessons, type Kind, type Overrides } from './support/scripted-alignment.js';
 
 const alice = member('alice');
 const bob = member('bob');
 const silent = pino({ level: 'silent' });
 
 /** Alice's three questions, the bot's wrong answers and her corrections. */
-const lessons = [
-  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
-  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
-  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
-];
+const lessons = foodLessons.slice(0, 3);
 
 const improved = 'IMPROVED persona. Alice likes blue cheese, white wine with fish and flat whites. Call search_memory at least once.';
 

@@ -5,19 +5,12 @@ import { AlignmentRecords } from '../src/memory/alignment-records.js';
 import { member } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { RecordingChat } from './support/recording-chat.js';
-import { alignerFor, installBrain, judgedItems, kindOf, questionOf, teach, type Lesson, type Overrides } from './support/scripted-alignment.js';
+import { alignerFor, foodLessons, installBrain, judgedItems, kindOf, questionOf, teach, type Overrides } from './support/scripted-alignment.js';
 
 const alice = member('alice');
 
 /** Six questions: the first three become the held-out set, the last three the batch. */
-const lessons: Lesson[] = [
-  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
-  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
-  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
-  { question: 'which bread for toast?', answer: 'white', truth: 'sourdough' },
-  { question: 'tea or coffee at night?', answer: 'coffee', truth: 'rooibos' },
-  { question: 'which fruit for dessert?', answer: 'apple', truth: 'figs' },
-];
+const lessons = foodLessons;
 const improved = 'IMPROVED persona. Alice likes blue cheese, white wine, flat whites, sourdough, rooibos and figs. Call search_memory.';
 
 let t: TestBot;

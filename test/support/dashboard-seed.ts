@@ -4,17 +4,10 @@ import type { MemberKey } from '../../src/core/ports.js';
 import { mention, member, reply } from './events.js';
 import type { TestBot } from './harness.js';
 import type { RecordingChat } from './recording-chat.js';
-import { alignerFor, installBrain, type Lesson } from './scripted-alignment.js';
+import { alignerFor, foodLessons, installBrain } from './scripted-alignment.js';
 
-/** Alice's first six questions (corrected), the rewrite learns from the last three and is checked on the first three. */
-export const lessons: Lesson[] = [
-  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
-  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
-  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
-  { question: 'which bread for toast?', answer: 'white', truth: 'sourdough' },
-  { question: 'tea or coffee at night?', answer: 'coffee', truth: 'rooibos' },
-  { question: 'which fruit for dessert?', answer: 'apple', truth: 'figs' },
-];
+/** Alice's first six questions (corrected): the rewrite learns from the last three and is checked on the first three. */
+export const lessons = foodLessons;
 /** The rewrite keeps the first persona and adds what Alice likes, so its diff is a readable one. */
 export function rewrite(first: string): string {
   return `IMPROVED persona.\n${first}\nWhat this member likes: blue cheese, white wine with fish, flat whites, sourdough, rooibos and figs. Call search_memory first.`;

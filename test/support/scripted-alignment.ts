@@ -14,6 +14,16 @@ export interface Lesson {
   truth: string;
 }
 
+/** Alice's questions, the bot's wrong answers and her corrections, oldest first. */
+export const foodLessons: Lesson[] = [
+  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
+  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
+  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
+  { question: 'which bread for toast?', answer: 'white', truth: 'sourdough' },
+  { question: 'tea or coffee at night?', answer: 'coffee', truth: 'rooibos' },
+  { question: 'which fruit for dessert?', answer: 'apple', truth: 'figs' },
+];
+
 /** What each request to the fake model was, from the prompt it carries. */
 export type Kind = 'profile' | 'feedback' | 'update' | 'judge' | 'retry' | 'agent';
 
