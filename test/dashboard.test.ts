@@ -24,7 +24,9 @@ let local: RunningDashboard;
 
 beforeAll(async () => {
   t = await createTestBot();
+  // Noon today: the seeded events (up to an hour apart) never straddle a midnight, whenever the test runs.
   const now = new Date();
+  now.setUTCHours(12, 0, 0, 0);
   ids = await seedDashboard(t, new RecordingChat(), now);
   deps = {
     store: t.store,
@@ -149,6 +151,8 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
     const runs = await cells(page, '#runs');
     expect(runs.map((row) => [row[1], row[2]])).toEqual([['Alice Liddell', 'accepted'], ['discord:w1:bob', 'failed']]);
     expect(await page.textContent('body')).toContain('2 waiting, 1 running');
+    // The latest day: 3 questions, 2 labels (1 approved); two measured answers with the answer path's figures.
+    expect((await cells(page, '#days'))[0]!.slice(1)).toEqual(['3', '2', '1', '50% (9–91%)', '2', '1.5', '1.9 s', '425 ms', '30 ms', '900']);
     await expectCharts(page, 4);
     await page.close();
   });

@@ -70,28 +70,25 @@ export interface CurrentPersona {
 
 const memberName = `coalesce(m.display_name, m.platform || ':' || m.workspace_id || ':' || m.user_id)`;
 
+const memberRowsSql = `SELECT m.id, m.platform || ':' || m.workspace_id || ':' || m.user_id AS key, m.display_name AS displayName,
+    count(i.id) AS interactions,
+    count(i.id) FILTER (WHERE i.feedback <> 'none') AS labelled,
+    count(i.id) FILTER (WHERE i.feedback = 'positive') AS approved,
+    (SELECT count(*) FROM persona_versions p WHERE p.member_id = m.id) AS versions,
+    max(i.asked_at) AS lastSeen
+  FROM members m LEFT JOIN interactions i ON i.member_id = m.id`;
+
 /** Every member with their counts, most recently active first. */
 export function listMemberRows(db: Db): MemberRow[] {
-  return db
-    .prepare(
-      `SELECT m.id, m.platform || ':' || m.workspace_id || ':' || m.user_id AS key, m.display_name AS displayName,
-         count(i.id) AS interactions,
-         count(i.id) FILTER (WHERE i.feedback <> 'none') AS labelled,
-         count(i.id) FILTER (WHERE i.feedback = 'positive') AS approved,
-         (SELECT count(*) FROM persona_versions p WHERE p.member_id = m.id) AS versions,
-         max(i.asked_at) AS lastSeen
-       FROM members m LEFT JOIN interactions i ON i.member_id = m.id
-       GROUP BY m.id ORDER BY lastSeen DESC NULLS LAST, m.id`,
-    )
-    .all() as MemberRow[];
+  return db.prepare(`${memberRowsSql} GROUP BY m.id ORDER BY lastSeen DESC NULLS LAST, m.id`).all() as MemberRow[];
 }
 
 /** One member's row, or undefined. */
 export function memberRow(db: Db, memberId: number): MemberRow | undefined {
-  return listMemberRows(db).find((row) => row.id === memberId);
+  return db.prepare(`${memberRowsSql} WHERE m.id = ? GROUP BY m.id`).get(memberId) as MemberRow | undefined;
 }
 
-/** Questions, labels and 👍 per UTC day since `since` (an ISO date). */
+/** Questions, labels and approvals per UTC day since `since` (an ISO date). */
 export function dailyActivity(db: Db, since: string): DayRow[] {
   return db
     .prepare(
