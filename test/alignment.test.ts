@@ -216,6 +216,8 @@ describe('test-time alignment', () => {
     expect(t.store.livePersona(id)!.id).toBe(live.id);
     expect(t.store.lastAlignmentRun(id)).toBeUndefined();
     expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+    // Kept for the dashboard, apart from the runs that count as having taken the ground truth in.
+    expect(t.store.db.prepare('SELECT member_id AS memberId, model_calls AS modelCalls FROM alignment_failures').all()).toEqual([{ memberId: id, modelCalls: failed!.modelCalls }]);
 
     t.ollama.reset();
     brain();

@@ -67,7 +67,8 @@ describe('held-out selection', () => {
 describe('held-out validation', () => {
   it('checks a rewrite on questions it was not written from, in at most 8 model calls (n = 3)', async () => {
     const id = await teach(t, chat, alice, lessons);
-    const ids = t.store.listInteractions(id).map((item) => item.id).reverse();
+    const items = t.store.listInteractions(id).reverse();
+    const ids = items.map((item) => item.id);
     const live = t.store.livePersona(id)!;
     brain();
 
@@ -88,8 +89,12 @@ describe('held-out validation', () => {
     expect(version).toMatchObject({ text: improved, scoreBefore: 0, scoreAfter: null, batchIds: ids.slice(3) });
     expect(records.validations(id).get(version.id)).toEqual({ versionId: version.id, heldOutIds: ids.slice(0, 3), heldOutBefore: 0, heldOutAfter: 1, note: null });
     // Kept for the next run: the old persona's answers and scores on all six, the new one's on the three it answered.
-    expect([...records.answers(live.id, ids).values()].map((row) => [row.answer, row.score])).toEqual(lessons.map((lesson) => [lesson.answer, 0]));
-    expect([...records.answers(version.id, ids).values()].map((row) => [row.answer, row.truth, row.score])).toEqual(lessons.slice(0, 3).map((lesson) => [lesson.truth, lesson.truth, 1]));
+    expect([...records.answers(live.id, items).values()].map((row) => [row.answer, row.score])).toEqual(lessons.map((lesson) => [lesson.answer, 0]));
+    expect([...records.answers(version.id, items).values()].map((row) => [row.answer, row.score])).toEqual(lessons.slice(0, 3).map((lesson) => [lesson.truth, 1]));
+    // Scores stand against the ground truth they were given on, which is kept only as a hash.
+    const liveRows = JSON.stringify(t.store.db.prepare('SELECT * FROM persona_answers WHERE persona_version_id = ?').all(live.id));
+    for (const truth of ['blue cheese', 'flat white', 'sourdough', 'rooibos', 'figs']) expect(liveRows).not.toContain(truth);
+    expect(records.answers(version.id, items.map((item) => ({ ...item, groundTruth: `${item.groundTruth}, edited` }))).get(ids[0]!)).toMatchObject({ score: null });
 
     await t.bot.handle({ kind: 'command', name: 'persona', member: alice, channelId: 'c1', args: ['view'], at: new Date() }, chat);
     expect(chat.privates.at(-1)!.text).toContain('Before it went live it was checked on 3 labelled questions it was not written from: 0.00 → 1.00 (out of 1).');

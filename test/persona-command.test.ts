@@ -235,7 +235,8 @@ describe('approval per persona version', () => {
     const aliceId = t.store.findMember(alice)!;
     const version = t.store.livePersona(aliceId)!;
     const records = new AlignmentRecords(t.store.db);
-    const ids = t.store.listInteractions(aliceId).map((item) => item.id);
+    const items = t.store.listInteractions(aliceId);
+    const ids = items.map((item) => item.id);
     records.saveAnswers(version.id, [{ interactionId: ids[0]!, answer: 'a', truth: 'b', score: 0 }]);
     records.recordValidation({ versionId: version.id, heldOutIds: ids, heldOutBefore: 0, heldOutAfter: 1, note: null });
     records.recordFailure({ memberId: aliceId, startedAt: new Date(), finishedAt: new Date(), detail: 'model down', modelCalls: 2 });
@@ -245,7 +246,7 @@ describe('approval per persona version', () => {
 
     expect(approvalByVersion(t.store.db, aliceId)).toEqual([]);
     expect(records.validations(aliceId).size).toBe(0);
-    expect(records.answers(version.id, ids).size).toBe(0);
+    expect(records.answers(version.id, items).size).toBe(0);
     const left = (table: string) => t.store.db.prepare(`SELECT count(*) FROM ${table} WHERE member_id = ?`).pluck().get(aliceId);
     expect(left('alignment_failures')).toBe(0);
     expect(t.store.db.prepare('SELECT count(*) FROM persona_answers').pluck().get()).toBe(0);

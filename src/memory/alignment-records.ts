@@ -1,13 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './database.js';
 
 /** A persona version's answer to a labelled question, and its score when it has been scored. */
 export interface StoredAnswer {
   interactionId: number;
   answer: string;
-  /** The ground truth the score was given against; a changed ground truth means scoring again. */
-  truth: string | null;
-  /** Agreement with `truth`, 0–1; null when not scored. */
+  /** Agreement with the question's ground truth, 0–1; null when not scored, or scored on a ground truth that has changed since. */
   score: number | null;
+}
+
+/** An answer and score to keep, with the ground truth the score was given against. */
+export interface AnswerToKeep extends StoredAnswer {
+  truth: string | null;
 }
 
 /** How a version was checked before it was adopted. */
@@ -43,26 +47,27 @@ interface ValidationRow {
 export class AlignmentRecords {
   constructor(private readonly db: Db) {}
 
-  /** The stored answers of a version to these questions, by interaction id. */
-  answers(versionId: number, interactionIds: number[]): Map<number, StoredAnswer> {
-    if (interactionIds.length === 0) return new Map();
+  /** The stored answers of a version to these questions, by interaction id; a score stands only if the ground truth is unchanged. */
+  answers(versionId: number, questions: Array<{ id: number; groundTruth: string | null }>): Map<number, StoredAnswer> {
+    if (questions.length === 0) return new Map();
+    const truths = new Map(questions.map((question) => [question.id, truthHash(question.groundTruth)]));
     const rows = this.db
       .prepare(
-        `SELECT interaction_id AS interactionId, answer, truth, score FROM persona_answers
+        `SELECT interaction_id AS interactionId, answer, truth_hash AS truthHash, score FROM persona_answers
          WHERE persona_version_id = ? AND interaction_id IN (SELECT value FROM json_each(?))`,
       )
-      .all(versionId, JSON.stringify(interactionIds)) as StoredAnswer[];
-    return new Map(rows.map((row) => [row.interactionId, row]));
+      .all(versionId, JSON.stringify([...truths.keys()])) as Array<StoredAnswer & { truthHash: string | null }>;
+    return new Map(rows.map(({ truthHash: hash, ...row }) => [row.interactionId, { ...row, score: hash !== null && hash === truths.get(row.interactionId) ? row.score : null }]));
   }
 
   /** Keeps a version's answers and scores; a later one for the same question replaces the earlier. */
-  saveAnswers(versionId: number, answers: StoredAnswer[]): void {
+  saveAnswers(versionId: number, answers: AnswerToKeep[]): void {
     const upsert = this.db.prepare(
-      `INSERT INTO persona_answers (persona_version_id, interaction_id, answer, truth, score) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (persona_version_id, interaction_id) DO UPDATE SET answer = excluded.answer, truth = excluded.truth, score = excluded.score`,
+      `INSERT INTO persona_answers (persona_version_id, interaction_id, answer, truth_hash, score) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (persona_version_id, interaction_id) DO UPDATE SET answer = excluded.answer, truth_hash = excluded.truth_hash, score = excluded.score`,
     );
     this.db.transaction(() => {
-      for (const item of answers) upsert.run(versionId, item.interactionId, item.answer, item.truth, item.score);
+      for (const item of answers) upsert.run(versionId, item.interactionId, item.answer, item.score === null ? null : truthHash(item.truth), item.score);
     })();
   }
 
@@ -104,4 +109,8 @@ export class AlignmentRecords {
       )
       .run(run.memberId, run.startedAt.toISOString(), run.finishedAt.toISOString(), run.detail, run.modelCalls, run.memberId);
   }
+}
+
+function truthHash(truth: string | null): string | null {
+  return truth === null ? null : createHash('sha256').update(truth).digest('hex');
 }

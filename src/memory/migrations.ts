@@ -141,13 +141,15 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE persona_versions ADD COLUMN heldout_before REAL;
       ALTER TABLE persona_versions ADD COLUMN heldout_after REAL;
       ALTER TABLE persona_versions ADD COLUMN validation_note TEXT;
-      -- A persona version's answer to a labelled question (replayed, or its live answer) and its score
-      -- against the ground truth it was scored on, so the next alignment run reuses them instead of asking the model again.
+      -- A persona version's answer to a labelled question (replayed, or its live answer) and its score,
+      -- so the next alignment run reuses them instead of asking the model again. The score holds only
+      -- against the ground truth it was given on, kept as a hash: an edited or deleted correction's text
+      -- must not live on here.
       CREATE TABLE persona_answers (
         persona_version_id INTEGER NOT NULL REFERENCES persona_versions(id) ON DELETE CASCADE,
         interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
         answer TEXT NOT NULL,
-        truth TEXT,
+        truth_hash TEXT,
         score REAL,
         PRIMARY KEY (persona_version_id, interaction_id)
       ) WITHOUT ROWID;

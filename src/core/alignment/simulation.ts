@@ -1,4 +1,4 @@
-import type { AlignmentRecords, StoredAnswer } from '../../memory/alignment-records.js';
+import type { AlignmentRecords, AnswerToKeep, StoredAnswer } from '../../memory/alignment-records.js';
 import type { InteractionRecord } from '../../memory/records.js';
 import { ModelError } from '../errors.js';
 import type { RunContext } from './run-context.js';
@@ -22,13 +22,13 @@ export class Contender {
   /** A stored version, with its live answers and its stored answers and scores for `items`. */
   static stored(version: { id: number; text: string }, items: InteractionRecord[], records: AlignmentRecords): Contender {
     const contender = new Contender(version.text, version.id);
-    const stored = records.answers(version.id, items.map((item) => item.id));
+    const stored = records.answers(version.id, items);
     for (const item of items) contender.load(item, stored.get(item.id));
     return contender;
   }
 
   /** What it knows about these items, to keep for the next run. */
-  known(items: InteractionRecord[]): StoredAnswer[] {
+  known(items: InteractionRecord[]): AnswerToKeep[] {
     return items.flatMap((item) => {
       const answer = this.answers.get(item.id);
       if (answer === undefined) return [];
@@ -40,8 +40,8 @@ export class Contender {
   private load(item: InteractionRecord, stored: StoredAnswer | undefined): void {
     if (stored) {
       this.answers.set(item.id, stored.answer);
-      // A score stands only against the ground truth it was given on; an edited correction is scored again.
-      if (stored.score !== null && stored.truth === item.groundTruth) this.scores.set(item.id, stored.score);
+      // The store drops a score given on a ground truth that has changed since: an edited correction is scored again.
+      if (stored.score !== null) this.scores.set(item.id, stored.score);
     } else if (item.personaVersionId === this.versionId && item.answer) {
       this.answers.set(item.id, item.answer);
     }
