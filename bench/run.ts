@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     temperature: 0.1,
     maxSteps: 4,
     logger: pino({ level: 'silent' }),
-    alignment: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
+    alignment: { batchSize: 3, heldOutSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
   });
   const queue = new FairModelQueue(1);
   const bot = new Bot({ store, agent, personas, model, queue, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), answerTimeoutMs: 60_000, maxPendingPerMember: 3, maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });

@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { isLoopback } from './dashboard/loopback.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -73,6 +74,7 @@ export const configSchema = z.object({
     .default('0 */6 * * *'),
   PERSONA_MAX_CHARS: positiveInt.default(4_000),
   ALIGN_BATCH_SIZE: positiveInt.max(50).default(3),
+  ALIGN_HELDOUT_SIZE: z.coerce.number().int().min(0).max(50).default(3),
   ALIGN_ITERATIONS: positiveInt.max(10).default(1),
   ALIGN_MAX_MEMBERS_PER_RUN: positiveInt.default(50),
   ALIGN_CONCURRENCY: positiveInt.max(16).default(1),
@@ -91,6 +93,10 @@ export const configSchema = z.object({
   SLACK_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   SLACK_API_URL: z.url().optional(),
   SLACK_ALLOW_DMS: bool.default(true),
+
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  DASHBOARD_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DASHBOARD_TOKEN: optionalText,
 
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
   HEARTBEAT_INTERVAL_MS: milliseconds.min(1_000, { message: 'must be at least 1000' }).default(30_000),
@@ -126,6 +132,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.SLACK_APP_TOKEN && !config.SLACK_APP_TOKEN.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: must be an app-level token starting with xapp-');
   if ((config.SLACK_APP_TOKEN || config.SLACK_SIGNING_SECRET) && !config.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set');
   if (config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) problems.push('SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): one is required with SLACK_BOT_TOKEN');
+  if (config.DASHBOARD_PORT !== undefined && !isLoopback(config.DASHBOARD_HOST) && !config.DASHBOARD_TOKEN) {
+    problems.push(`DASHBOARD_TOKEN: required when DASHBOARD_HOST (${config.DASHBOARD_HOST}) is not a loopback address, or anyone who can reach the port reads every member's data`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

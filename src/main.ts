@@ -68,6 +68,7 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
 export function alignmentSettings(config: Config): AlignmentSettings {
   return {
     batchSize: config.ALIGN_BATCH_SIZE,
+    heldOutSize: config.ALIGN_HELDOUT_SIZE,
     iterations: config.ALIGN_ITERATIONS,
     validate: config.ALIGN_VALIDATE,
     maxChars: config.PERSONA_MAX_CHARS,

@@ -99,6 +99,10 @@ class Running {
 /** The schedule, then the console or the configured platforms, then the heartbeat; each is registered as soon as it runs. */
 async function startAll(core: Core, running: Running, useConsole: boolean, onConsoleClosed: () => void): Promise<void> {
   await running.add(alignmentJob(core));
+  if (core.config.DASHBOARD_PORT !== undefined && !running.stopped) {
+    const { startDashboardFor } = await import('./dashboard/dashboard-for-core.js');
+    await running.add(await startDashboardFor(core));
+  }
   if (useConsole) {
     const member = { platform: 'console' as const, workspaceId: 'local', userId: userInfo().username || 'you' };
     await running.add(startConsole({ sink: core.bot, member, onClose: onConsoleClosed }));

@@ -1,37 +1,19 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlignmentSettings } from '../src/core/alignment.js';
-import { Aligner } from '../src/core/alignment.js';
+import type { Aligner, AlignmentSettings } from '../src/core/alignment.js';
 import type { MemberKey } from '../src/core/ports.js';
 import { scheduleAlignment } from '../src/jobs/alignment-job.js';
-import type { OllamaChatBody, ScriptedReply } from './fakes/fake-ollama.js';
-import { mention, member, reaction, reply } from './support/events.js';
+import { mention, member } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { RecordingChat } from './support/recording-chat.js';
+import { alignerFor, foodLessons, installBrain, judgedItems, kindOf, teach as teachLessons, type Kind, type Overrides } from './support/scripted-alignment.js';
 
 const alice = member('alice');
 const bob = member('bob');
 const silent = pino({ level: 'silent' });
 
 /** Alice's three questions, the bot's wrong answers and her corrections. */
-const lessons = [
-  { question: 'which cheese on my burger?', answer: 'cheddar', truth: 'blue cheese' },
-  { question: 'which wine with fish?', answer: 'red', truth: 'white' },
-  { question: 'how do I take my coffee?', answer: 'black', truth: 'flat white' },
-];
-
-/** What each request to the fake model was, from the prompt it carries. */
-type Kind = 'profile' | 'feedback' | 'update' | 'judge' | 'retry' | 'agent';
-
-function kindOf(body: OllamaChatBody): Kind {
-  const first = body.messages.find((message) => message.role !== 'system')?.content ?? '';
-  if (body.messages.some((message) => message.content.startsWith('Your previous reply could not be used'))) return 'retry';
-  if (first.startsWith('You maintain a short profile')) return 'profile';
-  if (first.startsWith('You are a critical evaluator')) return 'feedback';
-  if (first.startsWith('You are a prompt-engineering assistant')) return 'update';
-  if (first.startsWith('Rate how well')) return 'judge';
-  return 'agent';
-}
+const lessons = foodLessons.slice(0, 3);
 
 const improved = 'IMPROVED persona. Alice likes blue cheese, white wine with fish and flat whites. Call search_memory at least once.';
 
@@ -39,33 +21,8 @@ let t: TestBot;
 let chat: RecordingChat;
 let personaForUpdate: string;
 
-/**
- * A model that plays every role: the agent answers right only under the improved persona,
- * feedback names the question, the update returns `personaForUpdate`.
- */
-function brain(overrides: Partial<Record<Kind, (body: OllamaChatBody) => ScriptedReply | undefined>> = {}): void {
-  t.ollama.respond((body) => {
-    const kind = kindOf(body);
-    const override = overrides[kind]?.(body);
-    if (override) return override;
-    switch (kind) {
-      case 'profile':
-        return { content: 'Alice is particular about food and drink.' };
-      case 'feedback':
-        return { content: `Feedback: search for "${lessons.find((lesson) => body.messages.at(-1)!.content.includes(lesson.question))?.question}" and state her tastes.` };
-      case 'update':
-      case 'retry':
-        return { content: JSON.stringify({ persona: personaForUpdate }) };
-      case 'judge':
-        return { content: JSON.stringify({ score: 5, reason: 'partly' }) };
-      default: {
-        const system = (body.messages.find((message) => message.role === 'system')?.content ?? '') as string;
-        const question = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
-        const lesson = lessons.find((item) => question.includes(item.question));
-        return { content: system.startsWith('IMPROVED') ? (lesson?.truth ?? 'ok') : (lesson?.answer ?? 'ok') };
-      }
-    }
-  });
+function brain(overrides: Overrides = {}): void {
+  installBrain(t, { lessons, persona: () => personaForUpdate, overrides });
 }
 
 function kinds(): Kind[] {
@@ -77,30 +34,12 @@ function count(kind: Kind): number {
 }
 
 /** Alice (or `who`) asks each question, 👎s the answer and replies with the right one. */
-async function teach(who: MemberKey = alice, items = lessons): Promise<number> {
-  for (const lesson of items) {
-    t.ollama.script({ content: lesson.answer });
-    await t.bot.handle(mention(who, lesson.question), chat);
-    const answerId = chat.last().messageIds[0]!;
-    await t.bot.handle(reaction(who, answerId, '👎'), chat);
-    await t.bot.handle(reply(who, answerId, lesson.truth), chat);
-  }
-  return t.store.findMember(who)!;
+function teach(who: MemberKey = alice, items = lessons): Promise<number> {
+  return teachLessons(t, chat, who, items);
 }
 
 function aligner(settings: Partial<AlignmentSettings> = {}): Aligner {
-  const { core } = t;
-  return new Aligner({
-    store: core.store,
-    model: core.model,
-    prompts: core.prompts,
-    agent: core.agent,
-    personas: core.personas,
-    profiles: core.profiles,
-    logger: silent,
-    temperature: 0.1,
-    settings: { batchSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1, ...settings },
-  });
+  return alignerFor(t, settings);
 }
 
 beforeEach(async () => {
@@ -277,6 +216,8 @@ describe('test-time alignment', () => {
     expect(t.store.livePersona(id)!.id).toBe(live.id);
     expect(t.store.lastAlignmentRun(id)).toBeUndefined();
     expect(t.store.membersDueForAlignment(10)).toEqual([id]);
+    // Kept for the dashboard, apart from the runs that count as having taken the ground truth in.
+    expect(t.store.db.prepare('SELECT member_id AS memberId, model_calls AS modelCalls FROM alignment_failures').all()).toEqual([{ memberId: id, modelCalls: failed!.modelCalls }]);
 
     t.ollama.reset();
     brain();
@@ -351,13 +292,16 @@ describe('test-time alignment', () => {
       judge: (body) => {
         judged += 1;
         // The candidate's answers (under the improved persona) are judged better.
-        return { content: JSON.stringify({ score: body.messages.at(-1)!.content.includes("Assistant's answer: ok") ? 8 : 2, reason: 'r' }) };
+        return { content: JSON.stringify({ scores: judgedItems(body).map((answer) => (answer === 'ok' ? 8 : 2)) }) };
       },
     });
     const report = await aligner().alignMember(id);
-    expect(judged).toBe(6);
-    const judge = t.ollama.chats().find((body) => kindOf(body) === 'judge')!;
-    expect(judge.format).toMatchObject({ type: 'object', required: ['score', 'reason'] });
+    // One judge call per persona, each rating all three answers as one JSON list.
+    expect(judged).toBe(2);
+    const judges = t.ollama.chats().filter((body) => kindOf(body) === 'judge');
+    expect(judges.map(judgedItems)).toEqual([['sleep in', 'a thriller', 'pasta'], ['ok', 'ok', 'ok']]);
+    expect(judges[0]!.format).toMatchObject({ type: 'object', required: ['scores'], properties: { scores: { type: 'array', minItems: 3, maxItems: 3 } } });
+    expect(report.calls).toEqual({ profile: 1, replay: 3, feedback: 3, rewrite: 1, judge: 2 });
     expect(report).toMatchObject({ outcome: 'accepted' });
     expect(report.scoreBefore).toBeCloseTo(0.2);
     expect(report.scoreAfter).toBeCloseTo(0.8);
@@ -465,12 +409,12 @@ describe('alignment faults', () => {
       },
       judge: (body) => {
         judged += 1;
-        return { content: JSON.stringify({ score: body.messages.at(-1)!.content.includes('as before') ? 3 : 9, reason: 'r' }) };
+        return { content: JSON.stringify({ scores: judgedItems(body).map((answer) => (answer.includes('as before') ? 3 : 9)) }) };
       },
     });
     const report = await aligner().alignMember(id);
-    // The stored answers (cheddar, red, black) are labels and compare exactly (0); the wordy candidate answers go to the judge (3/10).
-    expect(judged).toBe(3);
+    // The stored answers (cheddar, red, black) are labels and compare exactly (0); the wordy candidate answers go to the judge (3/10) in one call.
+    expect(judged).toBe(1);
     expect(report).toMatchObject({ outcome: 'accepted' });
     expect(report.scoreBefore).toBe(0);
     expect(report.scoreAfter).toBeCloseTo(0.3);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AlignmentRecords } from '../memory/alignment-records.js';
 import { Agent, type AgentDeps } from './agent.js';
 import { Aligner, type AlignmentSettings } from './alignment.js';
 import { Personas } from './personas.js';
@@ -26,6 +27,7 @@ export function createLearning(deps: LearningDeps): Learning {
   const agent = new Agent(deps);
   const personas = new Personas(store, prompts);
   const profiles = new ProfileWriter({ store, model, prompts, temperature, source: deps.profileSource, tokens: deps.tokens });
-  const aligner = new Aligner({ store, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
+  const records = new AlignmentRecords(store.db);
+  const aligner = new Aligner({ store, records, model, prompts, agent, personas, profiles, logger: deps.logger, settings: deps.alignment, temperature });
   return { agent, personas, profiles, aligner };
 }

@@ -1,6 +1,9 @@
 import { diffWords } from 'diff';
+import { AlignmentRecords } from '../memory/alignment-records.js';
+import { approvalByVersion } from '../memory/approval.js';
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord, PersonaVersion } from '../memory/records.js';
+import { approvalLines, checkLine, describeApproval, scoreFigures } from './persona-evidence.js';
 import type { Personas } from './personas.js';
 import type { CommandEvent, MemberKey } from './ports.js';
 
@@ -10,10 +13,14 @@ const SNIPPET = 120;
 
 /** `/persona view|reset|history|forget`: each answer is text only the member sees. */
 export class PersonaCommand {
+  private readonly records: AlignmentRecords;
+
   constructor(
     private readonly store: Store,
     private readonly personas: Personas,
-  ) {}
+  ) {
+    this.records = new AlignmentRecords(store.db);
+  }
 
   /** Runs the command and returns the private reply. */
   run(event: CommandEvent): string {
@@ -45,7 +52,8 @@ export class PersonaCommand {
     const lines = [
       `Your persona (version ${versions.length > 0 ? this.versionNumber(memberId, persona) : 1}, ${describe(persona)}).`,
       `It has learned from ${persona.correctionsLearned} of your ${total} labelled answers.`,
-      scoreTrend(versions),
+      ...approvalLines(approvalByVersion(this.store.db, memberId, 2)),
+      checkLine(persona, this.records.validations(memberId).get(persona.id)),
       lastAttempt(this.store, memberId, persona),
       '',
       persona.text,
@@ -73,9 +81,13 @@ export class PersonaCommand {
     const versions = memberId === undefined ? [] : this.store.personaHistory(memberId, HISTORY_VERSIONS + 1);
     if (versions.length === 0) return 'You have no persona yet; it is created with your first question.';
     const total = this.versionNumber(memberId!, versions[0]!);
+    const approvals = new Map(approvalByVersion(this.store.db, memberId!, HISTORY_VERSIONS).map((approval) => [approval.versionId, approval]));
+    const validations = this.records.validations(memberId!);
     const shown = versions.slice(0, HISTORY_VERSIONS).map((version, index) => {
       const previous = versions[index + 1];
-      const header = `Version ${total - index}: ${describe(version)}${scores(version)}`;
+      const approval = approvals.get(version.id);
+      const received = approval ? ` · ${describeApproval(approval).replace(/^version \d+: /, '')}` : '';
+      const header = `Version ${total - index}: ${describe(version)}${scoreFigures(version, validations.get(version.id))}${received}`;
       return previous ? `${header}\n${shortDiff(previous.text, version.text)}` : `${header}\n  (first version)`;
     });
     return [`Your last ${shown.length} persona versions, newest first:`, ...shown].join('\n\n');
@@ -112,16 +124,6 @@ function describe(version: PersonaVersion): string {
   return `${why} ${when}`;
 }
 
-function scores(version: PersonaVersion): string {
-  return version.scoreBefore !== null && version.scoreAfter !== null ? ` (score ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)})` : '';
-}
-
-function scoreTrend(versions: PersonaVersion[]): string {
-  const scored = versions.filter((version) => version.scoreAfter !== null).reverse();
-  if (scored.length === 0) return '';
-  return `Agreement with your corrections, by rewrite: ${scored.map((version) => `${fmt(version.scoreBefore ?? 0)}→${fmt(version.scoreAfter!)}`).join(', ')} (out of 1).`;
-}
-
 /** A newer rewrite that was not adopted, so the member knows their feedback was looked at. */
 function lastAttempt(store: Store, memberId: number, persona: PersonaVersion): string {
   const run = store.lastAlignmentRun(memberId);
@@ -132,10 +134,6 @@ function lastAttempt(store: Store, memberId: number, persona: PersonaVersion): s
 /** `2026-11-23 01:44 UTC` */
 function utc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function fmt(score: number): string {
-  return score.toFixed(2);
 }
 
 function formatLabelled(record: InteractionRecord): string {

@@ -22,7 +22,8 @@ export const promptPlaceholders = {
   profile: ['previous', 'interactions'],
   feedback: ['persona', 'question', 'expected', 'response'],
   update: ['persona', 'profile', 'feedback'],
-  judge: ['question', 'expected', 'response'],
+  judge: ['count', 'items'],
+  'judge-item': ['number', 'question', 'expected', 'response'],
   'json-retry': ['error'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -121,4 +121,50 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX members_alignment_due ON members (feedback_at) WHERE feedback_at > coalesce(aligned_at, '');
     `,
   },
+  {
+    version: 5,
+    name: 'approval per persona version, held-out validation, answer measurements, display names',
+    sql: `
+      -- The member's name on their platform, when an adapter knows it; shown instead of the key.
+      ALTER TABLE members ADD COLUMN display_name TEXT;
+      -- What each answer cost, as the answer path measured it (null when it was not measured).
+      ALTER TABLE interactions ADD COLUMN model_calls INTEGER;
+      ALTER TABLE interactions ADD COLUMN answer_ms INTEGER;
+      ALTER TABLE interactions ADD COLUMN first_text_ms INTEGER;
+      ALTER TABLE interactions ADD COLUMN wait_ms INTEGER;
+      ALTER TABLE interactions ADD COLUMN prompt_tokens INTEGER;
+      ALTER TABLE interactions ADD COLUMN completion_tokens INTEGER;
+      -- Approval per persona version counts the answers each version gave.
+      CREATE INDEX interactions_persona_version ON interactions (persona_version_id) WHERE persona_version_id IS NOT NULL;
+      -- How a version was checked before adoption: on labelled questions it was not written from (held out).
+      ALTER TABLE persona_versions ADD COLUMN heldout_ids TEXT;
+      ALTER TABLE persona_versions ADD COLUMN heldout_before REAL;
+      ALTER TABLE persona_versions ADD COLUMN heldout_after REAL;
+      ALTER TABLE persona_versions ADD COLUMN validation_note TEXT;
+      -- A persona version's answer to a labelled question (replayed, or its live answer) and its score,
+      -- so the next alignment run reuses them instead of asking the model again. The score holds only
+      -- against the ground truth it was given on, kept as a hash: an edited or deleted correction's text
+      -- must not live on here.
+      CREATE TABLE persona_answers (
+        persona_version_id INTEGER NOT NULL REFERENCES persona_versions(id) ON DELETE CASCADE,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        answer TEXT NOT NULL,
+        truth_hash TEXT,
+        score REAL,
+        PRIMARY KEY (persona_version_id, interaction_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX persona_answers_interaction ON persona_answers (interaction_id);
+      -- Alignment runs that failed (model down, cancelled, unusable answers). Kept apart from alignment_runs,
+      -- whose rows mean the ground truth was taken into account: after a failure the member stays due.
+      CREATE TABLE alignment_failures (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        detail TEXT,
+        model_calls INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX alignment_failures_member ON alignment_failures (member_id, id);
+    `,
+  },
 ];

@@ -11,7 +11,7 @@ fake.respond((body) => {
     const persona = /Current persona:\n([\s\S]*?)\n\nWhat the member's history/.exec(prompt)?.[1] ?? '';
     return { content: JSON.stringify({ persona: `${persona}\n\nThis member prefers dry white wine with fish; answer with their pairing.` }) };
   }
-  if (body.format) return { content: JSON.stringify({ score: 7, reason: 'close' }) };
+  if (body.format && prompt.startsWith('Rate how well')) return { content: JSON.stringify({ scores: (prompt.match(/^Item \d+$/gm) ?? []).map(() => 7) }) };
   if (body.tools && last.role === 'user') return { toolCalls: [{ name: 'search_memory', arguments: { query: last.content } }] };
   const memory = [...body.messages].reverse().find((message) => message.role === 'tool')?.content ?? '';
   const question = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { personaProblem } from '../personas.js';
+import { askStructured, StructuredAnswerError } from '../structured.js';
+import type { RunContext } from './run-context.js';
+
+const updateSchema = z.object({ persona: z.string() });
+
+/** A rewrite: the candidate text, or why it may not go live. */
+export type Rewrite = { text: string } | { problem: string };
+
+/**
+ * The update step: the model rewrites the persona from the aggregated feedback and the member's
+ * profile; a rewrite that is empty, too long or drops the tool rules is refused here, before any replay.
+ */
+export async function rewritePersona(ctx: RunContext, input: { persona: string; profile: string; feedback: string[]; maxChars: number }): Promise<Rewrite> {
+  const aggregated = input.feedback.map((text, index) => `${index + 1}. ${text}`).join('\n\n');
+  const prompt = ctx.prompts.render('update', { persona: input.persona, profile: input.profile, feedback: aggregated });
+  let text: string;
+  try {
+    const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema: updateSchema, temperature: ctx.temperature, signal: ctx.signal });
+    ctx.calls.add('rewrite', modelCalls);
+    text = value.persona;
+  } catch (error) {
+    if (error instanceof StructuredAnswerError) ctx.calls.add('rewrite', error.modelCalls);
+    throw error;
+  }
+  const problem = personaProblem(text, input.maxChars);
+  return problem ? { problem } : { text: text.trim() };
+}

@@ -1,0 +1,97 @@
+import { html } from 'hono/html';
+import { wilsonInterval } from '../core/approval.js';
+import { alignmentRuns, alignmentTotals, dailyActivity, dailyAnswerCosts, listMemberRows, type CostRow, type DayRow, type MemberRow, type RunRow } from '../memory/dashboard-queries.js';
+import { lineSvg } from './charts.js';
+import type { DashboardDeps } from './dashboard-deps.js';
+import { chart, clip, duration, page, rateText, when, type Fragment } from './layout.js';
+
+const RECENT_RUNS = 20;
+
+/** The overview: members, use and approval per day, answer costs, queue, alignment runs. */
+export async function overviewPage(deps: DashboardDeps): Promise<Fragment> {
+  const since = new Date(deps.now().getTime() - deps.days * 86_400_000).toISOString().slice(0, 10);
+  const members = listMemberRows(deps.db);
+  const days = dailyActivity(deps.db, since);
+  const costs = dailyAnswerCosts(deps.db, since);
+  const runs = alignmentRuns(deps.db, RECENT_RUNS);
+  const totals = alignmentTotals(deps.db, since);
+  const labelled = days.reduce((sum, day) => sum + day.labels, 0);
+  const approved = days.reduce((sum, day) => sum + day.approved, 0);
+  const queue = deps.queueStats?.();
+  const charts = await overviewCharts(days, costs);
+  const body = html`<h1>Overview</h1>
+<p class="muted">The last ${deps.days} days, in UTC. Approval is the share of labelled answers (thumbs up or down) that got a thumbs up, with its 95% Wilson interval.</p>
+<div class="cards">
+  ${card(String(members.length), 'members')}
+  ${card(String(days.reduce((sum, day) => sum + day.questions, 0)), 'questions')}
+  ${card(String(labelled), 'labelled answers')}
+  ${card(rateText(wilsonInterval(approved, labelled)), 'approval')}
+  ${card(queue ? `${queue.waiting} waiting, ${queue.running} running` : 'not measured', 'model queue now')}
+  ${card(`${totals.accepted.runs} / ${totals.rejected.runs} / ${totals.failed.runs}`, 'alignment runs accepted / rejected / failed')}
+</div>
+<div class="charts">${charts}</div>
+<h2>Members</h2>${membersTable(members)}
+<h2>By day</h2>${daysTable(days, costs)}
+<h2>Alignment runs</h2>
+<p class="muted">Since ${since}: ${outcomeLine('accepted', totals.accepted)}; ${outcomeLine('rejected', totals.rejected)}; ${outcomeLine('failed', totals.failed)}. Latest ${RECENT_RUNS}:</p>
+${runsTable(runs)}`;
+  return page('Overview', 'overview', body);
+}
+
+async function overviewCharts(days: DayRow[], costs: CostRow[]): Promise<Fragment[]> {
+  const approval = days.flatMap((day) => {
+    const rate = wilsonInterval(day.approved, day.labels);
+    return rate ? [{ x: day.day, rate: rate.rate, low: rate.low, high: rate.high }] : [];
+  });
+  const perDay = (name: string, pick: (row: CostRow) => number | null) => ({ name, points: costs.flatMap((row) => (pick(row) === null ? [] : [{ x: row.day, y: pick(row)! }])) });
+  const [activity, approvalSvg, time, calls] = await Promise.all([
+    lineSvg({ title: 'Questions and labels per day', xLabel: 'day', yLabel: 'count', series: [{ name: 'questions', points: days.map((day) => ({ x: day.day, y: day.questions })) }, { name: 'labels', points: days.map((day) => ({ x: day.day, y: day.labels })) }] }),
+    lineSvg({ title: 'Approval per day (95% interval)', xLabel: 'day', yLabel: 'approval', series: [{ name: 'approval', points: approval.map((p) => ({ x: p.x, y: p.rate })) }, { name: 'lower 95%', points: approval.map((p) => ({ x: p.x, y: p.low })) }, { name: 'upper 95%', points: approval.map((p) => ({ x: p.x, y: p.high })) }] }),
+    lineSvg({ title: 'Time per answer (mean, ms)', xLabel: 'day', yLabel: 'ms', series: [perDay('answer', (row) => row.answerMs), perDay('first text', (row) => row.firstTextMs), perDay('queue wait', (row) => row.waitMs)].filter((series) => series.points.length > 0) }),
+    lineSvg({ title: 'Model calls per answer (mean)', xLabel: 'day', yLabel: 'calls', series: [perDay('model calls', (row) => row.modelCalls)].filter((series) => series.points.length > 0) }),
+  ]);
+  return [
+    chart('Questions and labels per day', activity),
+    chart('Approval per day, with its 95% interval', approvalSvg, 'No labelled answers yet.'),
+    chart('Time per answer', time, 'No answer has been measured yet.'),
+    chart('Model calls per answer', calls, 'No answer has been measured yet.'),
+  ];
+}
+
+function card(value: string, label: string): Fragment {
+  return html`<div class="card"><div class="value">${value}</div><div class="label">${label}</div></div>`;
+}
+
+function outcomeLine(outcome: string, total: { runs: number; modelCalls: number; ms: number }): string {
+  return `${total.runs} ${outcome} (${total.modelCalls} model calls, ${duration(total.ms)})`;
+}
+
+function membersTable(members: MemberRow[]): Fragment {
+  if (members.length === 0) return html`<p class="note">No members yet.</p>`;
+  const rows = members.map(
+    (member) => html`<tr><td><a href="/members/${member.id}">${member.displayName ?? member.key}</a>${member.displayName ? html` <span class="muted">${member.key}</span>` : ''}</td>
+<td class="num">${member.interactions}</td><td class="num">${member.labelled}</td><td class="num">${member.approved}</td><td class="num">${rateText(wilsonInterval(member.approved, member.labelled))}</td><td class="num">${member.versions}</td><td>${when(member.lastSeen)}</td></tr>`,
+  );
+  return html`<table id="members"><thead><tr><th>member</th><th class="num">questions</th><th class="num">labelled</th><th class="num">approved</th><th class="num">approval (95%)</th><th class="num">persona versions</th><th>last seen</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function daysTable(days: DayRow[], costs: CostRow[]): Fragment {
+  if (days.length === 0) return html`<p class="note">No questions in this period.</p>`;
+  const costByDay = new Map(costs.map((row) => [row.day, row]));
+  const rows = [...days].reverse().map((day) => {
+    const cost = costByDay.get(day.day);
+    const mean = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '–' : value.toFixed(digits));
+    return html`<tr><td>${day.day}</td><td class="num">${day.questions}</td><td class="num">${day.labels}</td><td class="num">${day.approved}</td><td class="num">${rateText(wilsonInterval(day.approved, day.labels))}</td>
+<td class="num">${cost?.measured ?? 0}</td><td class="num">${mean(cost?.modelCalls)}</td><td class="num">${duration(cost?.answerMs)}</td><td class="num">${duration(cost?.firstTextMs)}</td><td class="num">${duration(cost?.waitMs)}</td><td class="num">${mean(cost?.promptTokens, 0)}</td></tr>`;
+  });
+  return html`<table id="days"><thead><tr><th>day</th><th class="num">questions</th><th class="num">labels</th><th class="num">approved</th><th class="num">approval (95%)</th><th class="num">measured answers</th><th class="num">model calls / answer</th><th class="num">answer time</th><th class="num">first text</th><th class="num">queue wait</th><th class="num">prompt tokens</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Alignment attempts, newest first; shared by the overview and the member page. */
+export function runsTable(runs: RunRow[]): Fragment {
+  if (runs.length === 0) return html`<p class="note">No alignment run yet.</p>`;
+  const rows = runs.map(
+    (run) => html`<tr><td>${when(run.startedAt)}</td><td><a href="/members/${run.memberId}">${run.member}</a></td><td class="outcome-${run.outcome}">${run.outcome}</td><td class="num">${run.modelCalls}</td><td class="num">${duration(run.ms)}</td><td class="clip">${clip(run.detail, 200)}</td></tr>`,
+  );
+  return html`<table id="runs"><thead><tr><th>started</th><th>member</th><th>outcome</th><th class="num">model calls</th><th class="num">time</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+}

@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatReport } from '../src/core/alignment.js';
+import { selectItems } from '../src/core/alignment/batch-selection.js';
+import { AlignmentRecords } from '../src/memory/alignment-records.js';
+import { member } from './support/events.js';
+import { createTestBot, type TestBot } from './support/harness.js';
+import { RecordingChat } from './support/recording-chat.js';
+import { alignerFor, foodLessons, installBrain, judgedItems, kindOf, questionOf, teach, type Overrides } from './support/scripted-alignment.js';
+
+const alice = member('alice');
+
+/** Six questions: the first three become the held-out set, the last three the batch. */
+const lessons = foodLessons;
+const improved = 'IMPROVED persona. Alice likes blue cheese, white wine, flat whites, sourdough, rooibos and figs. Call search_memory.';
+
+let t: TestBot;
+let chat: RecordingChat;
+let records: AlignmentRecords;
+let persona: string;
+
+function brain(overrides: Overrides = {}): void {
+  t.ollama.reset();
+  installBrain(t, { lessons, persona: () => persona, overrides });
+}
+
+function requests(kind: ReturnType<typeof kindOf>): string[] {
+  return t.ollama.chats().filter((body) => kindOf(body) === kind).map(questionOf);
+}
+
+beforeEach(async () => {
+  t = await createTestBot();
+  chat = new RecordingChat();
+  records = new AlignmentRecords(t.store.db);
+  persona = improved;
+});
+afterEach(async () => t.close());
+
+describe('held-out selection', () => {
+  it('never puts a batch item in the held-out set, whatever the number of labelled answers', async () => {
+    const id = await teach(t, chat, alice, lessons);
+    const ids = t.store.listInteractions(id).map((item) => item.id).reverse();
+    for (const [batchSize, heldOutSize] of [[3, 3], [2, 3], [4, 2], [6, 3], [1, 5]] as const) {
+      const { batch, heldOut, heldOutNote } = selectItems(t.store, id, batchSize, heldOutSize);
+      expect(batch.map((item) => item.id)).toEqual(ids.slice(-batchSize));
+      expect(heldOut.some((item) => batch.some((other) => other.id === item.id))).toBe(false);
+      if (batchSize + heldOutSize <= lessons.length) {
+        // The next-latest labelled answers, oldest first.
+        expect(heldOut.map((item) => item.id)).toEqual(ids.slice(-(batchSize + heldOutSize), -batchSize));
+        expect(heldOutNote).toBeNull();
+      } else {
+        expect(heldOut).toEqual([]);
+        expect(heldOutNote).toBe(`too few labelled answers to hold any out: 6 labelled, ${batchSize + heldOutSize} needed`);
+      }
+    }
+  });
+
+  it('orders by when an answer was labelled: a late label on an old answer puts it in the batch', async () => {
+    const id = await teach(t, chat, alice, lessons);
+    const oldest = t.store.listInteractions(id).at(-1)!;
+    t.store.applyFeedback(oldest.id, { feedback: 'positive', groundTruth: oldest.answer, correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date() });
+    const { batch, heldOut } = selectItems(t.store, id, 3, 3);
+    expect(batch.at(-1)!.id).toBe(oldest.id);
+    expect(heldOut.map((item) => item.id)).not.toContain(oldest.id);
+  });
+});
+
+describe('held-out validation', () => {
+  it('checks a rewrite on questions it was not written from, in at most 8 model calls (n = 3)', async () => {
+    const id = await teach(t, chat, alice, lessons);
+    const items = t.store.listInteractions(id).reverse();
+    const ids = items.map((item) => item.id);
+    const live = t.store.livePersona(id)!;
+    brain();
+
+    const report = await alignerFor(t).alignMember(id);
+
+    expect(report).toMatchObject({ outcome: 'accepted', heldOutBefore: 0, heldOutAfter: 1, scoreBefore: 0 });
+    expect(report.scoreAfter).toBeUndefined();
+    // The live persona's answers are the stored ones; only the candidate answers again, and only the held-out questions.
+    expect(report.calls).toEqual({ profile: 1, replay: 3, feedback: 3, rewrite: 1, judge: 0 });
+    expect(report.modelCalls).toBe(8);
+    expect(requests('agent')).toEqual(lessons.slice(0, 3).map((lesson) => lesson.question));
+    expect(t.ollama.chats().filter((body) => kindOf(body) === 'feedback').map((body) => body.messages[0]!.content)).toEqual(
+      lessons.slice(3).map((lesson) => expect.stringContaining(lesson.question)),
+    );
+    expect(formatReport(report)).toMatch(/: accepted \(learned from 3 labelled answers, held out 0\.00 → 1\.00, batch 0\.00 → –\); 8 model calls \(profile 1, replay 3, feedback 3, rewrite 1, judge 0\), \d+\.\d s$/);
+
+    const version = t.store.livePersona(id)!;
+    expect(version).toMatchObject({ text: improved, scoreBefore: 0, scoreAfter: null, batchIds: ids.slice(3) });
+    expect(records.validations(id).get(version.id)).toEqual({ versionId: version.id, heldOutIds: ids.slice(0, 3), heldOutBefore: 0, heldOutAfter: 1, note: null });
+    // Kept for the next run: the old persona's answers and scores on all six, the new one's on the three it answered.
+    expect([...records.answers(live.id, items).values()].map((row) => [row.answer, row.score])).toEqual(lessons.map((lesson) => [lesson.answer, 0]));
+    expect([...records.answers(version.id, items).values()].map((row) => [row.answer, row.score])).toEqual(lessons.slice(0, 3).map((lesson) => [lesson.truth, 1]));
+    // Scores stand against the ground truth they were given on, which is kept only as a hash.
+    const liveRows = JSON.stringify(t.store.db.prepare('SELECT * FROM persona_answers WHERE persona_version_id = ?').all(live.id));
+    for (const truth of ['blue cheese', 'flat white', 'sourdough', 'rooibos', 'figs']) expect(liveRows).not.toContain(truth);
+    expect(records.answers(version.id, items.map((item) => ({ ...item, groundTruth: `${item.groundTruth}, edited` }))).get(ids[0]!)).toMatchObject({ score: null });
+
+    await t.bot.handle({ kind: 'command', name: 'persona', member: alice, channelId: 'c1', args: ['view'], at: new Date() }, chat);
+    expect(chat.privates.at(-1)!.text).toContain('Before it went live it was checked on 3 labelled questions it was not written from: 0.00 → 1.00 (out of 1).');
+  });
+
+  it('rejects a rewrite that does worse on the held-out questions', async () => {
+    const id = await teach(t, chat, alice, lessons);
+    const live = t.store.livePersona(id)!;
+    // 👍 on the three held-out answers: the live persona had them right; the candidate does not.
+    for (const item of t.store.listInteractions(id).slice(3)) {
+      t.store.applyFeedback(item.id, { feedback: 'positive', groundTruth: item.answer, correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date(0) });
+    }
+    persona = 'WORSE persona. Call search_memory.';
+    brain({ agent: () => ({ content: 'no idea' }) });
+    const report = await alignerFor(t).alignMember(id);
+    expect(report).toMatchObject({ outcome: 'rejected', heldOutBefore: 1, heldOutAfter: 0 });
+    expect(report.reason).toBe('rewrite rejected: it scored worse on the held-out questions (1.00 → 0.00)');
+    expect(t.store.livePersona(id)!.id).toBe(live.id);
+  });
+
+  it('says so, and checks on the batch, when the member has too few labelled answers to hold any out', async () => {
+    const id = await teach(t, chat, alice, lessons.slice(0, 4));
+    brain();
+    const report = await alignerFor(t).alignMember(id);
+    expect(report).toMatchObject({ outcome: 'accepted', scoreBefore: 0, scoreAfter: 1 });
+    expect(report.heldOutBefore).toBeUndefined();
+    expect(report.reason).toBe('learned from 3 labelled answers; checked on the batch (too few labelled answers to hold any out: 4 labelled, 6 needed)');
+    const version = t.store.livePersona(id)!;
+    expect(records.validations(id).get(version.id)).toMatchObject({ heldOutIds: [], heldOutBefore: null, heldOutAfter: null, note: 'too few labelled answers to hold any out: 4 labelled, 6 needed' });
+  });
+
+  it('judges each persona in one call and reuses the live persona\'s scores on the next run', async () => {
+    const wordy = lessons.map((lesson) => ({ ...lesson, truth: `${lesson.truth}, as always, every single time` }));
+    const id = await teach(t, chat, alice, wordy);
+    persona = 'WORSE persona. Call search_memory.';
+    const judgeScores = (body: Parameters<typeof judgedItems>[0]) => ({ content: JSON.stringify({ scores: judgedItems(body).map((answer) => (answer === 'no idea' ? 1 : 4)) }) });
+    brain({ agent: () => ({ content: 'no idea' }), judge: judgeScores });
+
+    const first = await alignerFor(t).alignMember(id);
+    expect(first).toMatchObject({ outcome: 'rejected' });
+    expect(first.heldOutBefore).toBeCloseTo(0.4);
+    expect(first.heldOutAfter).toBeCloseTo(0.1);
+    // One call for the live persona's six answers, one for the candidate's three.
+    expect(t.ollama.chats().filter((body) => kindOf(body) === 'judge').map((body) => judgedItems(body).length)).toEqual([6, 3]);
+    expect(first.calls).toEqual({ profile: 1, replay: 3, feedback: 3, rewrite: 1, judge: 2 });
+
+    // An edited correction invalidates that one score; the others are reused.
+    const edited = t.store.listInteractions(id).at(-1)!;
+    t.store.applyFeedback(edited.id, { feedback: 'negative_corrected', groundTruth: 'blue cheese, but only on Sundays', correctionMessageId: edited.correctionMessageId, candidateText: null, candidateMessageId: null, at: new Date() });
+    brain({ agent: () => ({ content: 'no idea' }), judge: judgeScores });
+    const second = await alignerFor(t).alignMember(id);
+    expect(second.calls).toEqual({ profile: 0, replay: 3, feedback: 3, rewrite: 1, judge: 2 });
+    expect(t.ollama.chats().filter((body) => kindOf(body) === 'judge').map(judgedItems)).toEqual([['cheddar'], ['no idea', 'no idea', 'no idea']]);
+  });
+});
