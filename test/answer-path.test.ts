@@ -44,6 +44,11 @@ describe('one model call for a typical answer', () => {
     expect(chat.streamFor(question.messageId)!.visible).toBe('A dry riesling, as you like it.');
     // One embedding for the question serves both the stored vector and the search.
     expect(t.ollama.requests.filter((request) => request.path === '/api/embed')).toHaveLength(1);
+    // What the answer cost is kept for the dashboard.
+    const cost = t.store.db.prepare('SELECT model_calls, prompt_tokens, wait_ms, first_text_ms, answer_ms FROM interactions WHERE question_message_id = ?').get(question.messageId) as Record<string, number>;
+    expect(cost).toMatchObject({ model_calls: 1, prompt_tokens: t.ollama.requests.find((request) => request.path === '/api/chat')!.prompt!.promptTokens });
+    expect(cost.wait_ms).toBeLessThanOrEqual(cost.first_text_ms!);
+    expect(cost.first_text_ms).toBeLessThanOrEqual(cost.answer_ms!);
   });
 
   it('runs the paper\'s loop (the model searches first) with MEMORY_PREFETCH=false', async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnswerMeasurement } from '../memory/answer-measurements.js';
 import type { InteractionRecord } from '../memory/records.js';
 import type { Store } from '../memory/store.js';
 import type { Agent, AgentEvent } from './agent.js';
@@ -84,16 +85,22 @@ export class Answerer {
     const progress = new AnswerProgress(stream, this.deps.progress ?? defaultProgressDelays);
     const stopTyping = await chat.typing?.({ ...job.where, messageId: interaction.questionMessageId }).catch(() => undefined);
     const written = new Written(job.leadIn);
+    const clock = new AnswerClock();
     try {
       const ticket = { lane: Answerer.lane(interaction.memberId), priority: 'live' as const, signal: AbortSignal.any([cancel.signal, this.shutdown.signal]), onPosition: (ahead: number) => progress.queued(ahead) };
       await this.deps.queue.run(ticket, async () => {
+        clock.started();
         progress.started();
         const deadline = AbortSignal.any([cancel.signal, this.shutdown.signal, AbortSignal.timeout(this.deps.answerTimeoutMs)]);
-        const onEvent = (event: AgentEvent) => this.relay(event, stream, progress, written, stopTyping);
+        const onEvent = (event: AgentEvent) => {
+          if (event.type === 'text') clock.text();
+          this.relay(event, stream, progress, written, stopTyping);
+        };
         if (written.leadIn) onEvent({ type: 'text', delta: '' });
-        const answer = await this.compose(job, onEvent, deadline);
+        const answer = await this.compose(job, onEvent, deadline, clock);
         progress.close();
         await stream.finish(written.final(answer));
+        this.deps.store.recordAnswerMeasurement(interaction.id, clock.measurement());
       });
     } catch (error) {
       progress.close();
@@ -106,7 +113,7 @@ export class Answerer {
   }
 
   /** Runs the agent and stores the answer. */
-  private async compose(job: AnswerJob, onEvent: (event: AgentEvent) => void, signal: AbortSignal): Promise<string> {
+  private async compose(job: AnswerJob, onEvent: (event: AgentEvent) => void, signal: AbortSignal, clock: AnswerClock): Promise<string> {
     const { store, agent, personas, logger } = this.deps;
     const { interaction } = job;
     const started = Date.now();
@@ -120,6 +127,7 @@ export class Answerer {
     const result = await agent.answer({ memberId: interaction.memberId, persona: persona.text, question: interaction.question, history, excludeIds: turns.map((turn) => turn.id), beforeId: interaction.id, questionVector: vector, onEvent, signal });
     if (signal.aborted) throw signal.reason;
     store.recordAnswer(interaction.id, result.answer, persona.id, this.now());
+    clock.cost = { modelCalls: result.modelCalls, promptTokens: result.promptTokens, completionTokens: result.completionTokens };
     if (wasTrimmed(result.trimmed)) logger.info({ interactionId: interaction.id, dropped: result.trimmed }, 'prompt trimmed to fit the context');
     logger.info({ interactionId: interaction.id, memberId: interaction.memberId, modelCalls: result.modelCalls, promptTokens: result.promptTokens, tools: result.toolCalls.map((call) => call.name), ms: Date.now() - started }, 'answered');
     return result.answer;
@@ -198,6 +206,27 @@ export class CancelledAnswer extends Error {
   constructor() {
     super('The answer was cancelled.');
     this.name = 'CancelledAnswer';
+  }
+}
+
+/** When an answer's steps happened, for the dashboard's figures. */
+class AnswerClock {
+  private readonly arrived = Date.now();
+  private gotModel: number | null = null;
+  private firstText: number | null = null;
+  cost: Pick<AnswerMeasurement, 'modelCalls' | 'promptTokens' | 'completionTokens'> = {};
+
+  started(): void {
+    this.gotModel = Date.now();
+  }
+
+  text(): void {
+    this.firstText ??= Date.now();
+  }
+
+  measurement(): AnswerMeasurement {
+    const now = Date.now();
+    return { ...this.cost, answerMs: now - this.arrived, waitMs: (this.gotModel ?? now) - this.arrived, firstTextMs: (this.firstText ?? now) - this.arrived };
   }
 }
 

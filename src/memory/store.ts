@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemberKey } from '../core/ports.js';
 import { openDatabase, type Db } from './database.js';
+import { recordAnswerMeasurement, type AnswerMeasurement } from './answer-measurements.js';
 import { MemoryIndex } from './memory-index.js';
 import type { FeedbackKind, InteractionRecord, MemberSummary, MemoryHit, PersonaReason, PersonaVersion } from './records.js';
 import { interactionColumns, toInteraction, toPersona, type InteractionRow, type PersonaRow } from './row-mapping.js';
@@ -163,6 +164,11 @@ export class Store {
         .run({ answer, persona: personaVersionId, at: at.toISOString(), id: interactionId });
       this.reindexText(interactionId);
     });
+  }
+
+  /** Stores what an answer cost, as the answer path measured it (see AnswerMeasurement). */
+  recordAnswerMeasurement(interactionId: number, measurement: AnswerMeasurement): void {
+    recordAnswerMeasurement(this.db, interactionId, measurement);
   }
 
   /** Records why no answer could be produced. */
