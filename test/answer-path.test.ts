@@ -209,3 +209,32 @@ describe('a context budget', () => {
     for (const request of t.ollama.requests.filter((r) => r.path === '/api/chat' || r.path === '/api/embed')) expect(request.body.keep_alive).toBe('10m');
   });
 });
+
+describe('what a member sees while waiting', () => {
+  it('names a slow tool step only when no text has appeared for a while, and says nothing for a quick answer', async () => {
+    t = await createTestBot({ progress: { queueNoticeMs: 20, workNoticeMs: 40 }, wikipediaPages: { Basil: 'Basil is a culinary herb.' } });
+    const chat = new StreamingChat();
+    t.ollama.script({ content: 'Quick.' });
+    const quick = mention(alice, 'quick one?');
+    await t.bot.handle(quick, chat);
+    expect(chat.streamFor(quick.messageId)!.events.map((event) => event.kind)).not.toContain('status');
+    t.ollama.script({ toolCalls: [{ name: 'wikipedia', arguments: { topic: 'Basil' } }] }, { content: 'Basil is a herb.', delayMs: 400 });
+    const slow = mention(alice, 'what is basil?');
+    await t.bot.handle(slow, chat);
+    const events = chat.streamFor(slow.messageId)!.events;
+    const status = events.findIndex((event) => event.kind === 'status' && event.text === 'looking it up on Wikipedia…');
+    expect(status).toBeGreaterThan(-1);
+    expect(status).toBeLessThan(events.findIndex((event) => event.kind === 'append'));
+  });
+
+  it('shows a queued question its place, updated as it moves', async () => {
+    t = await createTestBot({ progress: { queueNoticeMs: 20, workNoticeMs: 10_000 } });
+    const chat = new StreamingChat();
+    t.ollama.script({ content: 'first', delayMs: 300 }, { content: 'second', delayMs: 100 }, { content: 'third' });
+    const questions = [mention(alice, 'one'), mention(bob, 'two'), mention(member('carol'), 'three')];
+    await Promise.all(questions.map((event) => t.bot.handle(event, chat)));
+    const statuses = chat.streamFor(questions[2]!.messageId)!.events.filter((event) => event.kind === 'status').map((event) => event.text);
+    expect(statuses).toEqual(['2 questions ahead of yours…', '1 question ahead of yours…', 'thinking…']);
+    expect(chat.streamFor(questions[2]!.messageId)!.visible).toBe('third');
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Chat, ChatEvent, EventSink, MemberKey, RunningAdapter } from '../../src/core/ports.js';
+import type { AnswerStream, Chat, ChatEvent, EventSink, MemberKey, RunningAdapter } from '../../src/core/ports.js';
+import { ConsoleAnswerStream, indent, type Terminal } from './console-stream.js';
 
 /** Options for the terminal chat; streams are injectable so tests can drive it. */
 export interface ConsoleOptions {
@@ -28,7 +29,7 @@ export function startConsole(options: ConsoleOptions): RunningAdapter & { done: 
   const output = options.output ?? process.stdout;
   const write = (text: string) => void output.write(`${text}\n`);
   const ids = new MessageIds();
-  const chat = new ConsoleChat(write, ids);
+  const chat = new ConsoleChat({ line: write, raw: (text) => void output.write(text) }, ids);
   const session = new ConsoleSession(options.member, chat, options.sink, write, ids);
   const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
   let queue = Promise.resolve();
@@ -142,11 +143,24 @@ class ConsoleSession {
 /** Prints what the bot does. */
 class ConsoleChat implements Chat {
   lastAnswerId: string | null = null;
+  private readonly write: (text: string) => void;
 
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly terminal: Terminal,
     private readonly ids: MessageIds,
-  ) {}
+  ) {
+    this.write = terminal.line;
+  }
+
+  /** Prints the answer as it is written. */
+  stream(_to: unknown, onPosted: (messageId: string) => void): AnswerStream {
+    const post = () => {
+      const id = this.ids.next('bot');
+      this.lastAnswerId = id;
+      return id;
+    };
+    return new ConsoleAnswerStream(this.terminal, post, onPosted);
+  }
 
   async send(_to: unknown, text: string): Promise<{ messageIds: string[] }> {
     const id = this.ids.next('bot');
@@ -169,6 +183,3 @@ class ConsoleChat implements Chat {
   }
 }
 
-function indent(text: string): string {
-  return text.replace(/\n/g, '\n     ');
-}

@@ -44,9 +44,10 @@ export class AnswerProgress {
     if (this.queueShown) this.stream.status(messages.working(null));
   }
 
-  /** The agent runs a tool. */
+  /** The agent runs a tool; named in the status if no text appears for a while. */
   toolStep(name: string): void {
     this.tool = name;
+    this.reset(() => this.showWork(), this.delays.workNoticeMs);
   }
 
   /** Answer text became visible. */
@@ -79,8 +80,9 @@ export class AnswerProgress {
     this.stream.status(messages.queued(this.ahead));
   }
 
+  /** A tool step that takes a while is named; plain thinking is already shown by the typing indicator. */
   private showWork(): void {
-    if (this.finished || this.textShown) return;
+    if (this.finished || this.textShown || this.tool === null) return;
     this.stream.status(messages.working(this.tool));
   }
 
