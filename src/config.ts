@@ -55,6 +55,8 @@ export const configSchema = z.object({
   MODEL_CONCURRENCY: positiveInt.max(64).default(1),
   MAX_PENDING_PER_MEMBER: positiveInt.max(100).default(3),
   ANSWER_TIMEOUT_MS: milliseconds.default(180_000),
+  RECOVER_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(10),
+  ANSWER_CLAIM_TTL_MS: milliseconds.min(1_000).default(30_000),
   DATABASE_PATH: z.string().min(1).default('./data/persona-bot.db'),
   MEMORY_TOP_K: positiveInt.max(50).default(4),
   MEMORY_PREFETCH: bool.default(true),

@@ -56,6 +56,7 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     embedModel: config.OLLAMA_EMBED_MODEL,
     logger,
     answerTimeoutMs: config.ANSWER_TIMEOUT_MS,
+    claimTtlMs: config.ANSWER_CLAIM_TTL_MS,
     progress: options.progress,
     maxPendingPerMember: config.MAX_PENDING_PER_MEMBER,
     maxMessageChars: config.MAX_MESSAGE_CHARS,

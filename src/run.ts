@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 import { startConsole } from '../adapters/console/console-adapter.js';
 import type { Config } from './config.js';
+import type { RunningAdapter } from './core/ports.js';
 import { scheduleAlignment } from './jobs/alignment-job.js';
 import { heartbeatPath, startHeartbeat } from './jobs/heartbeat.js';
 import { buildCore, createLogger, type Core } from './main.js';
@@ -12,6 +13,7 @@ import { assertReady } from './startup.js';
 /** Something to stop at shutdown, in order. */
 interface Stoppable {
   name: string;
+  outlet?: RunningAdapter['outlet'];
   quiesce?(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -65,6 +67,11 @@ class Running {
     return this.stopping !== null;
   }
 
+  /** Where the running adapters send messages. */
+  outlets(): NonNullable<RunningAdapter['outlet']>[] {
+    return this.items.flatMap((item) => (item.outlet ? [item.outlet] : []));
+  }
+
   /** What runs now, the heartbeat aside. */
   names(): string[] {
     return this.items.map((item) => item.name).filter((name) => name !== 'heartbeat');
@@ -110,6 +117,14 @@ async function startAll(core: Core, running: Running, useConsole: boolean, onCon
     await startPlatforms(core, running);
   }
   await running.add(heartbeat(core, running));
+  if (!running.stopped) recoverQuestions(core, running.outlets());
+}
+
+/** Answers what a stop or crash left unanswered; questions a dead process still holds are looked at once its claims ran out. */
+function recoverQuestions(core: Core, outlets: NonNullable<RunningAdapter['outlet']>[]): void {
+  const chats = Object.fromEntries(outlets.map((outlet) => [outlet.platform, outlet.chat]));
+  const { RECOVER_WINDOW_MINUTES: minutes, ANSWER_CLAIM_TTL_MS: ttl } = core.config;
+  if (minutes > 0) core.bot.recover(chats, minutes * 60_000, ttl + 1_000);
 }
 
 async function startPlatforms(core: Core, running: Running): Promise<void> {

@@ -35,6 +35,10 @@ export async function runChecks(core: Core): Promise<Check[]> {
   checks.push(await embeddingCheck(core));
   const members = store.listMembers();
   checks.push({ ok: true, name: 'database', detail: `${members.length} members, ${members.reduce((sum, member) => sum + member.interactions, 0)} interactions` });
+  const unanswered = store.claims.countPendingBefore(new Date(Date.now() - config.RECOVER_WINDOW_MINUTES * 60_000));
+  if (unanswered > 0) {
+    checks.push({ ok: true, name: 'unanswered', detail: `${unanswered} question${unanswered === 1 ? ' was' : 's were'} left without an answer more than RECOVER_WINDOW_MINUTES (${config.RECOVER_WINDOW_MINUTES}) ago, while the bot was down; they are not answered after a restart` });
+  }
   return checks;
 }
 

@@ -40,7 +40,7 @@ export function startConsole(options: ConsoleOptions): RunningAdapter & { done: 
     lines.on('close', () => void queue.then(() => { options.onClose?.(); resolve(); }));
   });
   write(`persona-bot console — you are ${options.member.userId}. /help lists the commands.`);
-  return { name: 'console', done, stop: async () => { lines.close(); await done; } };
+  return { name: 'console', outlet: { platform: 'console', chat }, done, stop: async () => { lines.close(); await done; } };
 }
 
 /**

@@ -71,6 +71,9 @@ export async function startDiscord(options: DiscordOptions): Promise<RunningAdap
 /** The running adapter: one handler per gateway event, each tracked so `stop` can wait for it. */
 class DiscordAdapter implements RunningAdapter {
   readonly name = 'discord';
+  get outlet(): { platform: 'discord'; chat: DiscordChat } {
+    return { platform: 'discord', chat: this.chat };
+  }
   private readonly inFlight = new InFlight();
   private readonly chat: DiscordChat;
   private readonly logger: Logger;

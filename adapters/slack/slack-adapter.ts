@@ -59,7 +59,7 @@ export async function startSlack(options: SlackOptions): Promise<RunningSlack> {
   const started = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
   const port = socketMode ? undefined : ((started as Server).address() as AddressInfo).port;
   options.logger.info({ mode: socketMode ? 'socket' : 'http', port }, 'slack connected');
-  return { name: 'slack', port, quiesce: () => adapter.quiesce(), stop: () => adapter.stop() };
+  return { name: 'slack', port, outlet: { platform: 'slack', chat: adapter.chatFor(app.client) }, quiesce: () => adapter.quiesce(), stop: () => adapter.stop() };
 }
 
 /** The running adapter: one handler per event, each tracked so `stop` can wait for it. */
@@ -82,7 +82,7 @@ class SlackAdapter {
     const { app } = this;
     for (const [name, normalise] of Object.entries(normalisers)) {
       app.event(name, async ({ event, body, context, client }) =>
-        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), new SlackChat(client, this.logger, this.features, this.options.streamIntervalMs)),
+        this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), this.chatFor(client)),
       );
     }
     app.command('/persona', async ({ command, ack, respond, client, context }) => {
@@ -101,6 +101,11 @@ class SlackAdapter {
   async stop(): Promise<void> {
     await this.quiesce();
     await this.inFlight.settled(this.options.config.SHUTDOWN_GRACE_MS);
+  }
+
+  /** The outgoing side for one Web API client, sharing what the workspace allows. */
+  chatFor(client: webApi.WebClient): SlackChat {
+    return new SlackChat(client, this.logger, this.features, this.options.streamIntervalMs);
   }
 
   /** Closes the connection or server so Slack stops delivering; the Web API client still works. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AnswerMeasurement } from '../memory/answer-measurements.js';
 import type { InteractionRecord } from '../memory/records.js';
@@ -26,8 +27,12 @@ export interface AnswererDeps {
   /** How many earlier turns of an exchange go into the model call. */
   historyTurns?: number;
   progress?: ProgressDelays;
+  /** How long a claim on a question lasts unless renewed (a crashed process's claims run out after it). */
+  claimTtlMs?: number;
   now?: () => Date;
 }
+
+const DEFAULT_CLAIM_MS = 30_000;
 
 /** One question to answer, already recorded. */
 export interface AnswerJob {
@@ -48,6 +53,8 @@ export const INTERRUPTED = 'INTERRUPTED';
  */
 export class Answerer {
   private readonly shutdown = new AbortController();
+  /** This process's name on the claims it holds. */
+  private readonly token = `${process.pid}-${randomUUID()}`;
   /** Answers waiting or running, by interaction id, so they can be cancelled one by one. */
   private readonly active = new Map<number, AbortController>();
 
@@ -75,19 +82,32 @@ export class Answerer {
     this.shutdown.abort();
   }
 
-  /** Answers one recorded question, start to finish. Never throws for model failures. */
+  /** Whether a redelivered question should be answered again: it waits for its answer and nobody here works on it. */
+  isRetry(interactionId: number): boolean {
+    return !this.isActive(interactionId) && this.deps.store.claims.isPending(interactionId);
+  }
+
+  /**
+   * Answers one recorded question, start to finish, unless another worker holds it. The question is
+   * claimed in the database first and the claim renewed while the answer waits and runs, so a
+   * redelivery or a restart never answers it twice. Never throws for model failures.
+   */
   async answer(job: AnswerJob, chat: Chat): Promise<void> {
     const { interaction } = job;
+    const claim = this.claim(interaction.id);
+    if (!claim) return void this.deps.logger.info({ interactionId: interaction.id }, 'question is being answered by another worker');
     const cancel = new AbortController();
     this.active.set(interaction.id, cancel);
     const onPosted = (messageId: string) => this.recordMessage(job, messageId);
     const stream = chat.stream ? chat.stream({ ...job.where, member: job.member }, onPosted) : sendWhenDone(chat, job.where, onPosted);
     const progress = new AnswerProgress(stream, this.deps.progress ?? defaultProgressDelays);
-    const stopTyping = await chat.typing?.({ ...job.where, messageId: interaction.questionMessageId }).catch(() => undefined);
+    const typing = Promise.resolve(chat.typing?.({ ...job.where, messageId: interaction.questionMessageId })).catch(() => undefined);
+    const stopTyping = () => typing.then((stop) => stop?.()).catch(() => undefined);
     const written = new Written(job.leadIn);
     const clock = new AnswerClock();
+    // Queued before anything is awaited, so questions keep the order they were given in.
+    const ticket = { lane: Answerer.lane(interaction.memberId), priority: 'live' as const, signal: AbortSignal.any([cancel.signal, this.shutdown.signal]), onPosition: (ahead: number) => progress.queued(ahead) };
     try {
-      const ticket = { lane: Answerer.lane(interaction.memberId), priority: 'live' as const, signal: AbortSignal.any([cancel.signal, this.shutdown.signal]), onPosition: (ahead: number) => progress.queued(ahead) };
       await this.deps.queue.run(ticket, async () => {
         clock.started();
         progress.started();
@@ -108,8 +128,36 @@ export class Answerer {
     } finally {
       this.active.delete(interaction.id);
       progress.close();
-      await stopTyping?.().catch(() => undefined);
+      claim.release();
+      await stopTyping();
     }
+  }
+
+  /** Claims a question for this process, renewing the claim until released; null when someone else holds it. */
+  private claim(interactionId: number): { release(): void } | null {
+    const { store } = this.deps;
+    const ttl = this.deps.claimTtlMs ?? DEFAULT_CLAIM_MS;
+    const take = () => store.claims.claim(interactionId, this.token, new Date(Date.now() + ttl));
+    if (!take()) return null;
+    const renew = setInterval(() => {
+      try {
+        take();
+      } catch (error) {
+        this.deps.logger.warn({ interactionId, err: error }, 'answer claim not renewed');
+      }
+    }, Math.max(100, Math.floor(ttl / 3)));
+    renew.unref();
+    return {
+      release: () => {
+        clearInterval(renew);
+        try {
+          store.claims.release(interactionId, this.token);
+        } catch (error) {
+          // The claim runs out by itself.
+          this.deps.logger.warn({ interactionId, err: error }, 'answer claim not released');
+        }
+      },
+    };
   }
 
   /** Runs the agent and stores the answer. */
@@ -134,7 +182,7 @@ export class Answerer {
   }
 
   /** Passes the agent's progress to the member: text into the stream, tool steps into the status. */
-  private relay(event: AgentEvent, stream: AnswerStream, progress: AnswerProgress, written: Written, stopTyping: (() => Promise<void>) | undefined): void {
+  private relay(event: AgentEvent, stream: AnswerStream, progress: AnswerProgress, written: Written, stopTyping: () => Promise<unknown>): void {
     if (event.type === 'tool') return progress.toolStep(event.name);
     if (event.type === 'retract') {
       written.retract();
@@ -145,7 +193,7 @@ export class Answerer {
     const first = written.shown === '';
     const text = written.add(event.delta);
     if (text === '') return;
-    if (first) void stopTyping?.().catch(() => undefined);
+    if (first) void stopTyping();
     progress.text();
     stream.append(text);
   }

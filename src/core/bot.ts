@@ -6,7 +6,7 @@ import { FeedbackRules, type FeedbackOutcome, type FeedbackSettings } from './fe
 import { messages } from './messages.js';
 import { InFlight } from './in-flight.js';
 import { PersonaCommand } from './persona-command.js';
-import type { Chat, ChatEvent, EventOutcome, EventSink, MentionEvent, ModelQueue, ReactionEvent, ReplyEvent } from './ports.js';
+import type { Chat, ChatEvent, EventOutcome, EventSink, MemberKey, MentionEvent, ModelQueue, Platform, ReactionEvent, ReplyEvent } from './ports.js';
 
 /** Everything the bot needs, injected by the composition root. */
 export interface BotDeps extends AnswererDeps {
@@ -108,16 +108,53 @@ export class Bot implements EventSink {
       return void (await chat.send(where, messages.tooManyPending(pending)));
     }
     const conversationId = event.threadId ?? earlier?.conversationId ?? event.messageId;
-    const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, conversationId, messageId: event.messageId, text, at: event.at });
-    if (duplicate) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
+    const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, threadId: event.threadId, conversationId, messageId: event.messageId, text, at: event.at });
+    if (duplicate) {
+      // A redelivery of a question that never got its answer (the first delivery was cut short) is a retry.
+      if (!this.answerer.isRetry(interaction.id)) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
+      logger.info({ interactionId: interaction.id }, 'redelivered question without an answer: answering it');
+    }
     await this.answerer.answer({ interaction, member: event.member, where }, chat);
+  }
+
+  /**
+   * Answers the questions a stop or a crash left without an answer in the last `windowMs`, in
+   * order, through the queue, with a word that the bot restarted. Claims make sure none is answered
+   * twice; a question a dead process still holds is looked at again once its claim has run out.
+   */
+  recover(chats: Partial<Record<Platform, Chat>>, windowMs: number, retryAfterMs?: number): number {
+    const { store, logger } = this.deps;
+    let started = 0;
+    for (const question of store.claims.pendingSince(new Date(Date.now() - windowMs))) {
+      const chat = chats[question.member.platform];
+      const interaction = store.interaction(question.interactionId);
+      if (!chat || !interaction || this.answerer.isActive(interaction.id)) continue;
+      const where = { channelId: question.channelId, threadId: question.threadId ?? undefined, replyToId: question.questionMessageId };
+      void this.inFlight.track(this.answerer.answer({ interaction, member: question.member, where, leadIn: messages.restartedLeadIn }, chat).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'recovered question failed')));
+      started += 1;
+    }
+    if (started > 0) logger.info({ questions: started }, 'answering questions left from before the restart');
+    if (retryAfterMs !== undefined) setTimeout(() => this.recover(chats, windowMs), retryAfterMs).unref();
+    return started;
   }
 
   /** A reaction: written when it counts; the outcome says whether it did, and why not. */
   private async onReaction(event: ReactionEvent, chat: Chat): Promise<EventOutcome> {
     const outcome = this.rules.onReaction(event.member, event);
+    if (outcome.promotedMessageId) this.withdrawQuestion(event.member, outcome.promotedMessageId);
     await this.acknowledge(outcome, chat, event.member, event.channelId, event);
     return { counted: outcome.note === 'recorded', note: outcome.why };
+  }
+
+  /** A reply that became a correction is not a question: its answer is stopped, and it leaves the member's memory. */
+  private withdrawQuestion(member: MemberKey, messageId: string): void {
+    const { store, logger } = this.deps;
+    const memberId = store.findMember(member);
+    const question = memberId === undefined ? undefined : store.findQuestion(memberId, messageId);
+    if (!question) return;
+    this.answerer.cancel(question.id);
+    store.forgetInteraction(question.id);
+    logger.info({ interactionId: question.id, messageId }, 'a reply became a correction: withdrawn as a question');
   }
 
   private async acknowledge(outcome: FeedbackOutcome, chat: Chat, member: MentionEvent['member'], channelId: string, event: ChatEvent): Promise<void> {

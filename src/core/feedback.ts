@@ -19,6 +19,8 @@ export interface FeedbackOutcome {
   reactTo?: { channelId: string; messageId: string; emoji: string };
   /** Why an ignored or unchanged reaction did not count, for adapters that echo it. */
   why?: string;
+  /** A reply written before the 👎 became the correction: the message id of that reply. */
+  promotedMessageId?: string;
 }
 
 const CONFIRM = '✅';
@@ -57,13 +59,14 @@ export class FeedbackRules {
     const interaction = this.store.interactionByAnswerMessage(place, event.messageId);
     if (!interaction || interaction.memberId !== this.store.findMember(member)) return { note: 'ignored', why: messages.reactionNotOnAnswer };
     // A 👍 on a failure note would make "no answer" the ground truth; a 👎 there still takes a correction.
-    if (event.added && polarity === 'positive' && interaction.answer === null) return { note: 'ignored', why: messages.reactionNoAnswer };
+    // A 👍 on a failure note has nothing to confirm; one on an answer still being written confirms its final text.
+    if (event.added && polarity === 'positive' && interaction.answer === null && interaction.errorCode !== null) return { note: 'ignored', why: messages.reactionNoAnswer };
     const change = event.added ? this.reactionAdded(interaction, polarity) : this.reactionRemoved(interaction, polarity);
     if (!change) return { note: 'unchanged', why: messages.reactionUnchanged(interaction.feedback, event.added) };
     this.store.applyFeedback(interaction.id, { ...change, at: event.at });
     if (change.feedback === 'negative') return { note: 'recorded', privateText: messages.askForCorrection };
     if (change.feedback === 'negative_corrected' && interaction.candidateMessageId) {
-      return { note: 'recorded', reactTo: { channelId: event.channelId, messageId: interaction.candidateMessageId, emoji: CONFIRM } };
+      return { note: 'recorded', reactTo: { channelId: event.channelId, messageId: interaction.candidateMessageId, emoji: CONFIRM }, promotedMessageId: interaction.candidateMessageId };
     }
     return { note: 'recorded' };
   }

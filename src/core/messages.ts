@@ -23,6 +23,7 @@ export const messages = {
   working: (tool: string | null) => (tool === 'wikipedia' ? 'looking it up on Wikipedia…' : tool === 'search_memory' ? 'searching your memory…' : 'thinking…'),
   tooManyPending: (pending: number) =>
     `You already have ${pending} question${pending === 1 ? '' : 's'} waiting for an answer. I will get to them in turn; ask this one again once they are answered.`,
+  restartedLeadIn: '(I restarted before I could answer this. Here is my answer.)',
   restarting: 'I am restarting and did not get to your question yet. I kept it and will answer it when I am back.',
   cutOff: (code: ModelErrorCode) => `(My answer was cut off: ${cutOffReason(code)})`,
   contextTooSmall: 'Your question and your persona together are too long for my model to read at once. Please ask a shorter question; an admin can raise OLLAMA_NUM_CTX.',

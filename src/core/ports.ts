@@ -239,6 +239,8 @@ export interface EventSink {
 /** A started adapter. `stop` finishes in-flight work within a bound and closes connections. */
 export interface RunningAdapter {
   readonly name: string;
+  /** Where its messages go, for answers not started by an event (questions recovered after a restart). */
+  readonly outlet?: { platform: Platform; chat: Chat };
   /** Stops taking new events while answers in flight can still be sent (shutdown, before draining). */
   quiesce?(): Promise<void>;
   stop(): Promise<void>;

@@ -122,6 +122,20 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 3,
+    name: 'answer claims and the place of a question',
+    sql: `
+      -- Where the question sits (a Discord thread channel or Slack thread), so an answer interrupted by
+      -- a crash can be given after a restart in the same place.
+      ALTER TABLE interactions ADD COLUMN thread_id TEXT;
+      -- Held while a process answers the question (renewed as it works), so a redelivery or the
+      -- recovery after a restart never answers it twice; a dead process's claim runs out by itself.
+      ALTER TABLE interactions ADD COLUMN claimed_by TEXT;
+      ALTER TABLE interactions ADD COLUMN claimed_until TEXT;
+      CREATE INDEX interactions_unanswered ON interactions (asked_at) WHERE answer IS NULL;
+    `,
+  },
+  {
     version: 5,
     name: 'approval per persona version, held-out validation, answer measurements, display names',
     sql: `

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemberKey } from '../core/ports.js';
 import { openDatabase, type Db } from './database.js';
+import { AnswerClaims } from './answer-claims.js';
 import { recordAnswerMeasurement, type AnswerMeasurement } from './answer-measurements.js';
 import { MemoryIndex } from './memory-index.js';
 import type { FeedbackKind, InteractionRecord, MemberSummary, MemoryHit, PersonaReason, PersonaVersion } from './records.js';
@@ -10,6 +11,8 @@ import { interactionColumns, toInteraction, toPersona, type InteractionRow, type
 export interface NewQuestion {
   memberId: number;
   channelId: string;
+  /** The thread the question sits in, when it does. */
+  threadId?: string;
   conversationId: string;
   messageId: string;
   text: string;
@@ -54,9 +57,11 @@ export interface FeedbackChange {
 /** Every SQL statement of the bot: members, episodic memory, personas, profiles. */
 export class Store {
   readonly index: MemoryIndex;
+  readonly claims: AnswerClaims;
 
   constructor(readonly db: Db) {
     this.index = new MemoryIndex(db);
+    this.claims = new AnswerClaims(db);
   }
 
   /** Opens the database file (creating it and applying migrations). */
@@ -130,15 +135,23 @@ export class Store {
     });
   }
 
+  /** Deletes one interaction everywhere it is kept: its row, answer messages, vectors and text index. */
+  forgetInteraction(interactionId: number): boolean {
+    return this.transaction(() => {
+      this.index.remove([interactionId]);
+      return this.db.prepare('DELETE FROM interactions WHERE id = ?').run(interactionId).changes > 0;
+    });
+  }
+
   /** Records a question before the model is called. `duplicate` is true when this message was seen before. */
   recordQuestion(question: NewQuestion): { interaction: InteractionRecord; duplicate: boolean } {
     return this.transaction(() => {
       const result = this.db
         .prepare(
-          `INSERT INTO interactions (member_id, channel_id, conversation_id, question, question_message_id, asked_at)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, question_message_id) DO NOTHING`,
+          `INSERT INTO interactions (member_id, channel_id, thread_id, conversation_id, question, question_message_id, asked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, question_message_id) DO NOTHING`,
         )
-        .run(question.memberId, question.channelId, question.conversationId, question.text, question.messageId, question.at.toISOString());
+        .run(question.memberId, question.channelId, question.threadId ?? null, question.conversationId, question.text, question.messageId, question.at.toISOString());
       const id = result.changes === 0
         ? (this.db.prepare('SELECT id FROM interactions WHERE member_id = ? AND question_message_id = ?').pluck().get(question.memberId, question.messageId) as number)
         : Number(result.lastInsertRowid);

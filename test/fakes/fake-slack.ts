@@ -7,6 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export interface SlackCall {
   method: string;
   body: Record<string, unknown>;
+  /** What the fake answered (e.g. the `ts` of a posted message). */
+  result?: Record<string, unknown>;
 }
 
 /** What the fake answers for the bot's identity. */
@@ -101,10 +103,11 @@ export class FakeSlack {
       response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
       return void response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
-    this.calls.push({ method, body });
+    const call: SlackCall = { method, body };
+    this.calls.push(call);
     const refusal = this.refused.get(method) ?? (!this.streaming && method.startsWith('chat.') && method.endsWith('Stream') ? 'unknown_method' : undefined);
-    if (refusal) return send(response, { ok: false, error: refusal });
-    send(response, this.answer(method, body));
+    if (refusal) return send(response, (call.result = { ok: false, error: refusal }));
+    send(response, (call.result = this.answer(method, body)));
   }
 
   /** The streaming methods as Slack documents them: a reply in a thread, chunks of markdown text. */
