@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestBot, type TestBot } from './support/harness.js';
-import { mention, member } from './support/events.js';
+import { mention, member, reaction, reply } from './support/events.js';
 import { StreamingChat } from './support/recording-chat.js';
 
 let t: TestBot;
@@ -33,5 +33,34 @@ describe('the semantic profile within the context budget', () => {
     const rows = t.store.listInteractions(alice);
     expect(t.store.profile(memberId)).toMatchObject({ summary: `summary ${calls.length}`, throughInteractionId: Math.max(...rows.map((row) => row.id)) });
     expect((await t.core.profiles.refresh(memberId)).modelCalls).toBe(0);
+  });
+});
+
+describe('alignment prompts within the context budget', () => {
+  it('cuts long answers and corrections to fit num_ctx, so no feedback, rewrite or judge prompt is truncated by the server', async () => {
+    t = await createTestBot({ env: { OLLAMA_NUM_CTX: '1536', ALIGN_BATCH_SIZE: '2', ALIGN_HELDOUT_SIZE: '1' } });
+    const chat = new StreamingChat();
+    const long = (word: string) => `${word} `.repeat(900).trim();
+    for (const [index, topic] of ['tea', 'coffee', 'cocoa'].entries()) {
+      t.ollama.script({ content: long(`${topic}-answer`) });
+      const question = mention(alice, `what ${topic} should I drink, number ${index}?`);
+      await t.bot.handle(question, chat);
+      const answerId = chat.streamFor(question.messageId)!.messageIds[0]!;
+      await t.bot.handle(reaction(alice, answerId, '👎'), chat);
+      await t.bot.handle(reply(alice, answerId, long(`${topic}-truth`)), chat);
+    }
+    t.ollama.reset();
+    t.ollama.respond((body) => {
+      if (!body.format) return { content: 'short feedback' };
+      const schema = JSON.stringify(body.format);
+      return { content: schema.includes('scores') ? JSON.stringify({ scores: [5] }) : JSON.stringify({ persona: 'Answer briefly. Call search_memory when needed.' }) };
+    });
+    const [report] = await t.core.aligner.run({ memberIds: [t.store.findMember(alice)!] });
+    expect(report!.outcome).not.toBe('failed');
+    expect(t.ollama.chats().length).toBeGreaterThan(3);
+    expect(t.ollama.truncatedChats()).toEqual([]);
+    const feedbackPrompts = t.ollama.chats().map((body) => body.messages[0]!.content).filter((content) => content.startsWith('You are a critical evaluator'));
+    expect(feedbackPrompts.length).toBeGreaterThan(0);
+    feedbackPrompts.forEach((prompt) => expect(prompt).toContain('…'));
   });
 });

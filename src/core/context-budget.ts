@@ -96,3 +96,9 @@ export function fitFields(counter: TokenCounter, render: (fields: Record<string,
   if (needed > budget) throw new ContextTooSmallError(needed, budget);
   return { text, clipped: [...clipped] };
 }
+
+/** Renders a prompt so it fits the model's context with room for its answer, shrinking the named fields as needed. */
+export function renderWithin(model: { contextTokens: number }, render: (fields: Record<string, string>) => string, fields: Record<string, string>, shrinkable: string[], share = 1): string {
+  const budget = Math.floor((model.contextTokens - answerReserve(model.contextTokens)) * share);
+  return fitFields(new TokenCounter(), render, fields, shrinkable, budget).text;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renderWithin } from '../context-budget.js';
 import { personaProblem } from '../personas.js';
 import { askStructured, StructuredAnswerError } from '../structured.js';
 import type { RunContext } from './run-context.js';
@@ -14,7 +15,8 @@ export type Rewrite = { text: string } | { problem: string };
  */
 export async function rewritePersona(ctx: RunContext, input: { persona: string; profile: string; feedback: string[]; maxChars: number }): Promise<Rewrite> {
   const aggregated = input.feedback.map((text, index) => `${index + 1}. ${text}`).join('\n\n');
-  const prompt = ctx.prompts.render('update', { persona: input.persona, profile: input.profile, feedback: aggregated });
+  const fields = { persona: input.persona, profile: input.profile, feedback: aggregated };
+  const prompt = renderWithin(ctx.model, (values) => ctx.prompts.render('update', values), fields, ['feedback', 'profile']);
   let text: string;
   try {
     const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema: updateSchema, temperature: ctx.temperature, signal: ctx.signal });

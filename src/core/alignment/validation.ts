@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renderWithin } from '../context-budget.js';
 import type { InteractionRecord } from '../../memory/records.js';
 import { askStructured, StructuredAnswerError } from '../structured.js';
 import type { AlignmentItems } from './batch-selection.js';
@@ -86,7 +87,9 @@ function exactScore(truth: string, answer: string): number | null {
 
 /** The judge's 0–10 per item, scaled to 0–1; null when the model cannot give a valid list twice. */
 async function judge(ctx: RunContext, items: Array<{ question: string; expected: string; response: string }>): Promise<number[] | null> {
-  const rendered = items.map((item, index) => ctx.prompts.render('judge-item', { number: String(index + 1), ...item }));
+  // Each item gets an equal share of the context; a long answer or correction keeps its beginning.
+  const share = 0.8 / Math.max(1, items.length);
+  const rendered = items.map((item, index) => renderWithin(ctx.model, (values) => ctx.prompts.render('judge-item', values), { number: String(index + 1), ...item }, ['response', 'expected', 'question'], share));
   const prompt = ctx.prompts.render('judge', { count: String(items.length), items: rendered.join('\n\n') });
   const schema = z.object({ scores: z.array(z.number().int().min(0).max(10)).length(items.length) });
   try {
