@@ -5,6 +5,7 @@
  *     interactions across 1k members (768-dimension vectors, as nomic-embed-text gives);
  *  3. finding the members due for alignment when 20 of the 1k have new ground truth, and one
  *     member's alignment (n = 3, E = 1, validated) outside the model.
+ *  4. answer latency with a model at small-CPU speed (bench/latency.ts), memory prefetch on and off.
  * Set BENCH_TOTAL to change the database size (default 100000).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createLearning } from '../src/core/learning.js';
 import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
 import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
 import { FairModelQueue } from '../src/llm/model-queue.js';
+import { latencyBench } from './latency.js';
 import { Store } from '../src/memory/store.js';
 import { RecordingChat } from '../test/support/recording-chat.js';
 
@@ -152,3 +154,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await latencyBench();
