@@ -4,6 +4,7 @@ import type { OllamaChatBody } from './fakes/fake-ollama.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { mention, member, reaction, reply } from './support/events.js';
 import { StreamingChat } from './support/recording-chat.js';
+import { until } from './support/until.js';
 
 let t: TestBot;
 afterEach(async () => t?.close());
@@ -104,15 +105,6 @@ describe('streaming an answer', () => {
     expect(t.store.listInteractions(alice)[0]!.answer).toBe('Basil is a herb.');
   });
 });
-
-/** Waits until `condition` holds, checking after each turn of the event loop (at most 10 s). */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 describe('a fair queue in front of the model', () => {
   it('lets one request reach the model at a time, and serves a single question between another member\'s burst', async () => {

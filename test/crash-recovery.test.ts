@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../src/memory/store.js';
 import { FakeOllama } from './fakes/fake-ollama.js';
 import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID } from './fakes/fake-slack.js';
+import { until } from './support/until.js';
 
 const SECRET = 'crash-test-secret';
 const root = new URL('..', import.meta.url).pathname;
@@ -24,16 +25,6 @@ async function freePort(): Promise<number> {
   return free;
 }
 
-async function until<T>(find: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Starts the bot as its own process, in Slack's HTTP mode, and waits until it takes requests. */
 async function startBot(): Promise<void> {
   child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'src/cli.ts'), 'start'], {
@@ -45,7 +36,7 @@ async function startBot(): Promise<void> {
       ANSWER_CLAIM_TTL_MS: '1000', PERSONA_CRON: '0 0 1 1 *',
     },
   });
-  await until(() => fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST' }).then(() => true, () => false), 'the bot to listen');
+  await until(() => fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST' }).then(() => true, () => false), 'the bot to listen', 60_000);
 }
 
 function mentionBody(ts: string): string {
@@ -90,12 +81,12 @@ describe('a question in flight when the bot is killed', { timeout: 180_000 }, ()
       await startBot();
       const ts = '1800000001.000100';
       expect(await postSigned(`http://127.0.0.1:${port}/slack/events`, SECRET, mentionBody(ts))).toBe(200);
-      await until(() => ollama.chats().length > 0, 'the model to be asked');
+      await until(() => ollama.chats().length > 0, 'the model to be asked', 60_000);
       child!.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
       await startBot();
       if (retry) expect(await postSigned(`http://127.0.0.1:${port}/slack/events`, SECRET, mentionBody(ts), { retryNum: 1 })).toBe(200);
-      const [answer] = await until(() => (answers(ts).length > 0 ? answers(ts) : null), 'the answer after the restart');
+      const [answer] = await until(() => (answers(ts).length > 0 ? answers(ts) : null), 'the answer after the restart', 60_000);
       expect(answer!.text).toContain('I restarted before I could answer this');
       // Give a second answer every chance to appear: wait out another claim period and a recovery pass.
       await new Promise((resolve) => setTimeout(resolve, 3_000));

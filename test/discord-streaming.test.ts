@@ -4,6 +4,7 @@ import { startDiscord } from '../adapters/discord/discord-adapter.js';
 import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
 import { FakeDiscord, fakeUser, type DiscordRequest, type FakeUser } from './fakes/fake-discord.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { until } from './support/until.js';
 
 const EDIT_INTERVAL_MS = 150;
 let fake: FakeDiscord;
@@ -27,16 +28,6 @@ afterEach(async () => {
 
 function key(user: FakeUser): MemberKey {
   return { platform: 'discord', workspaceId: fake.guildId, userId: user.id };
-}
-
-async function until<T>(find: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function ask(text: string): any {

@@ -57,7 +57,9 @@ describe('held-out selection', () => {
   it('orders by when an answer was labelled: a late label on an old answer puts it in the batch', async () => {
     const id = await teach(t, chat, alice, lessons);
     const oldest = t.store.listInteractions(id).at(-1)!;
-    t.store.applyFeedback(oldest.id, { feedback: 'positive', groundTruth: oldest.answer, correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date() });
+    // Later than every label teach() gave, even when they fell in the same millisecond.
+    const later = new Date(Math.max(...t.store.listInteractions(id).map((item) => item.feedbackAt?.getTime() ?? 0)) + 1_000);
+    t.store.applyFeedback(oldest.id, { feedback: 'positive', groundTruth: oldest.answer, correctionMessageId: null, candidateText: null, candidateMessageId: null, at: later });
     const { batch, heldOut } = selectItems(t.store, id, 3, 3);
     expect(batch.at(-1)!.id).toBe(oldest.id);
     expect(heldOut.map((item) => item.id)).not.toContain(oldest.id);

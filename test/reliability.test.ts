@@ -3,20 +3,11 @@ import { createTestBot, type TestBot } from './support/harness.js';
 import { mention, member, reaction, reply } from './support/events.js';
 import { StreamingChat } from './support/recording-chat.js';
 import { runMain } from './support/run-main.js';
+import { until } from './support/until.js';
 
 let t: TestBot;
 afterEach(async () => t?.close());
 const alice = member('alice');
-
-async function until<T>(find: () => T | undefined | null | false, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('one deadline per answer', () => {
   it('tells the member once when a hung Ollama outlasts the answer\'s deadline, though each call alone would wait a minute', async () => {
@@ -32,14 +23,19 @@ describe('one deadline per answer', () => {
   });
 });
 
+/** Alice asks and the model answers; returns her question and the id of the answer message. */
+async function askPizza(chat: StreamingChat): Promise<{ question: ReturnType<typeof mention>; answerId: string }> {
+  t.ollama.script({ content: 'pineapple' });
+  const question = mention(alice, 'best pizza topping?');
+  await t.bot.handle(question, chat);
+  return { question, answerId: chat.streamFor(question.messageId)!.messageIds[0]! };
+}
+
 describe('a correction written before the 👎', () => {
   it('ends up only as the correction: its answer leaves memory once the 👎 comes', async () => {
     t = await createTestBot();
     const chat = new StreamingChat();
-    t.ollama.script({ content: 'pineapple' });
-    const question = mention(alice, 'best pizza topping?');
-    await t.bot.handle(question, chat);
-    const answerId = chat.streamFor(question.messageId)!.messageIds[0]!;
+    const { question, answerId } = await askPizza(chat);
     // A reply to the bot's answer is addressed to it: answered as a follow-up, and kept as a candidate correction.
     t.ollama.script({ content: 'Mushrooms are earthy.' });
     const early = reply(alice, answerId, 'mushrooms, always', { addressed: true });
@@ -55,10 +51,7 @@ describe('a correction written before the 👎', () => {
   it('is never answered when the 👎 comes while its answer still waits', async () => {
     t = await createTestBot();
     const chat = new StreamingChat();
-    t.ollama.script({ content: 'pineapple' });
-    const question = mention(alice, 'best pizza topping?');
-    await t.bot.handle(question, chat);
-    const answerId = chat.streamFor(question.messageId)!.messageIds[0]!;
+    const { question, answerId } = await askPizza(chat);
     t.ollama.script({ content: 'an answer that must never be shown', delayMs: 500 });
     const early = reply(alice, answerId, 'mushrooms, always', { addressed: true });
     const handled = t.bot.handle(early, chat);

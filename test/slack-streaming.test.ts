@@ -5,6 +5,7 @@ import type { ProgressDelays } from '../src/core/answer-progress.js';
 import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID } from './fakes/fake-slack.js';
 import type { ModelSpeed } from './fakes/fake-ollama.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { until } from './support/until.js';
 
 const SECRET = 'test-signing-secret';
 const INTERVAL_MS = 150;
@@ -32,17 +33,6 @@ afterEach(async () => {
   await t?.close();
   await slack?.close();
 });
-
-/** Polls until `find` returns something (at most 10 s). */
-async function until<T>(find: () => T | undefined | null | false, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const member = (userId: string) => ({ platform: 'slack' as const, workspaceId: TEAM_ID, userId });
 const words = (count: number) => Array.from({ length: count }, (_, index) => `word${index}`).join(' ');

@@ -1,6 +1,7 @@
 import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Logger } from 'pino';
 import type { AnswerStream, SendTarget } from '../../src/core/ports.js';
+import { PacedFlush } from '../paced-flush.js';
 import { splitText } from '../split-text.js';
 import { errorSummary } from './retry-once.js';
 
@@ -25,9 +26,7 @@ export class DiscordAnswerStream implements AnswerStream {
   private text = '';
   private statusText: string | null = null;
   private readonly posted: Array<{ id: string; content: string }> = [];
-  private flushing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private lastEditAt = 0;
+  private readonly pacer: PacedFlush;
   private ended = false;
 
   constructor(
@@ -36,22 +35,32 @@ export class DiscordAnswerStream implements AnswerStream {
     private readonly to: SendTarget,
     private readonly onPosted: (messageId: string) => void,
     private readonly allowedMentions: RESTPostAPIChannelMessageJSONBody['allowed_mentions'],
-    private readonly pacing: StreamPacing = defaultPacing,
-  ) {}
+    pacing: StreamPacing = defaultPacing,
+  ) {
+    this.pacer = new PacedFlush(
+      {
+        flush: () => this.flush(),
+        dirty: () => this.dirty(),
+        empty: () => this.posted.length === 0,
+        failed: (error) => this.logger.warn({ channelId: this.channelId, ...errorSummary(error) }, 'streamed answer not updated'),
+      },
+      pacing.editIntervalMs,
+    );
+  }
 
   status(text: string): void {
     this.statusText = text;
-    if (this.text === '') this.schedule();
+    if (this.text === '') this.pacer.request();
   }
 
   append(text: string): void {
     this.text += text;
-    this.schedule();
+    this.pacer.request();
   }
 
   retract(): void {
     this.text = '';
-    this.schedule();
+    this.pacer.request();
   }
 
   async finish(text: string): Promise<{ messageIds: string[] }> {
@@ -64,46 +73,11 @@ export class DiscordAnswerStream implements AnswerStream {
 
   private async end(text: string): Promise<{ messageIds: string[] }> {
     this.ended = true;
-    clearTimeout(this.timer);
     this.text = text;
     this.statusText = null;
-    await this.flushing;
-    await this.flush();
+    await this.pacer.end();
     return { messageIds: this.posted.map((message) => message.id) };
   }
-
-  /** Flushes now if the interval has passed (or nothing is posted yet), else once it has. */
-  private schedule(): void {
-    if (this.ended || this.flushing || this.timer) return;
-    const wait = this.posted.length === 0 ? 0 : this.lastEditAt + this.pacing.editIntervalMs - Date.now();
-    if (wait <= 0) return void this.startFlush();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.startFlush();
-    }, wait);
-    this.timer.unref();
-  }
-
-  private startFlush(): void {
-    let failed = false;
-    this.flushing = this.flush()
-      .catch((error: unknown) => {
-        failed = true;
-        this.logger.warn({ channelId: this.channelId, ...errorSummary(error) }, 'streamed answer not updated');
-      })
-      .finally(() => {
-        this.flushing = null;
-        if (this.ended || !this.dirty()) return;
-        // After a failure the next try waits a whole interval, so a platform in trouble is not hammered.
-        if (!failed) return this.schedule();
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.schedule();
-        }, this.pacing.editIntervalMs);
-        this.timer.unref();
-      });
-  }
-
 
   /** Makes the posted messages show the wanted content: edits those that changed, posts new ones, deletes leftovers. */
   private async flush(): Promise<void> {
@@ -135,14 +109,12 @@ export class DiscordAnswerStream implements AnswerStream {
     const body: RESTPostAPIChannelMessageJSONBody = { content, allowed_mentions: this.allowedMentions, ...reference };
     const message = (await this.rest.post(Routes.channelMessages(this.channelId), { body })) as APIMessage;
     this.posted.push({ id: message.id, content });
-    this.lastEditAt = Date.now();
     this.onPosted(message.id);
   }
 
   private async edit(message: { id: string; content: string }, content: string): Promise<void> {
     await this.rest.patch(Routes.channelMessage(this.channelId, message.id), { body: { content, allowed_mentions: this.allowedMentions } });
     message.content = content;
-    this.lastEditAt = Date.now();
   }
 
   private get channelId(): string {

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { AnswerStream, StreamTarget } from '../../src/core/ports.js';
+import { PacedFlush } from '../paced-flush.js';
 import { splitText } from '../split-text.js';
 import { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 
@@ -41,9 +42,7 @@ export class SlackAnswerStream implements AnswerStream {
   /** Text already appended to the stream. */
   private streamed = '';
   private readonly posted: Array<{ ts: string; content: string }> = [];
-  private flushing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private lastFlushAt = 0;
+  private readonly pacer: PacedFlush;
   private ended = false;
   private statusSet = false;
 
@@ -53,24 +52,34 @@ export class SlackAnswerStream implements AnswerStream {
     private readonly to: StreamTarget,
     private readonly features: SlackFeatures,
     private readonly onPosted: (messageId: string) => void,
-    private readonly intervalMs = 1_000,
-  ) {}
+    intervalMs = 1_000,
+  ) {
+    this.pacer = new PacedFlush(
+      {
+        flush: (final) => this.write(final),
+        dirty: () => this.dirty(),
+        empty: () => this.posted.length === 0,
+        failed: (error) => this.logger.warn({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'streamed answer not updated'),
+      },
+      intervalMs,
+    );
+  }
 
   status(text: string): void {
     if (this.ended || this.text !== '') return;
     this.statusText = text;
     if (this.features.status) return void this.setStatus(text);
-    this.schedule();
+    this.pacer.request();
   }
 
   append(text: string): void {
     this.text += text;
-    this.schedule();
+    this.pacer.request();
   }
 
   retract(): void {
     this.text = '';
-    this.schedule();
+    this.pacer.request();
   }
 
   finish(text: string): Promise<{ messageIds: string[] }> {
@@ -83,54 +92,11 @@ export class SlackAnswerStream implements AnswerStream {
 
   private async end(text: string): Promise<{ messageIds: string[] }> {
     this.ended = true;
-    clearTimeout(this.timer);
     this.text = text;
     this.statusText = null;
-    await this.flushing;
-    await this.flush(true);
+    await this.pacer.end();
     if (this.statusSet) await this.setStatus('');
     return { messageIds: this.posted.map((message) => message.ts) };
-  }
-
-  private schedule(): void {
-    if (this.ended || this.flushing || this.timer) return;
-    const wait = this.posted.length === 0 ? 0 : this.lastFlushAt + this.intervalMs - Date.now();
-    if (wait <= 0) return void this.startFlush();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.startFlush();
-    }, wait);
-    this.timer.unref();
-  }
-
-  private startFlush(): void {
-    let failed = false;
-    this.flushing = this.flush(false)
-      .catch((error: unknown) => {
-        failed = true;
-        this.logger.warn({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'streamed answer not updated');
-      })
-      .finally(() => {
-        this.flushing = null;
-        if (this.ended || !this.dirty()) return;
-        // After a failure the next try waits a whole interval, so a platform in trouble is not hammered.
-        if (!failed) return this.schedule();
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.schedule();
-        }, this.intervalMs);
-        this.timer.unref();
-      });
-  }
-
-
-  private async flush(final: boolean): Promise<void> {
-    try {
-      await this.write(final);
-    } finally {
-      // Counted from the end of a call, so calls are at least an interval apart at Slack's side too.
-      this.lastFlushAt = Date.now();
-    }
   }
 
   private async write(final: boolean): Promise<void> {
@@ -229,7 +195,7 @@ export class SlackAnswerStream implements AnswerStream {
       if (isRefusal(error)) {
         this.features.status = false;
         this.logger.info({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'assistant status refused; using a placeholder message');
-        if (status !== '') this.schedule();
+        if (status !== '') this.pacer.request();
       } else {
         this.logger.debug({ channelId: this.to.channelId, ...slackErrorSummary(error) }, 'assistant status not set');
       }
