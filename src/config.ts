@@ -60,6 +60,7 @@ export const configSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/persona-bot.db'),
   MEMORY_TOP_K: positiveInt.max(50).default(4),
   MEMORY_PREFETCH: bool.default(true),
+  MEMORY_CACHE_MB: z.coerce.number().int().min(0).default(256),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.1),
   AGENT_MAX_STEPS: positiveInt.max(20).default(4),
   WIKIPEDIA_API_URL: z.url().default('https://en.wikipedia.org/api/rest_v1'),

@@ -27,7 +27,7 @@ export interface Core extends Learning {
 /** Builds the core from configuration: opens the database, loads prompts, creates the model client. */
 export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number; progress?: ProgressDelays } = {}): Core {
   const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
-  const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs });
+  const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs, cacheBytes: config.MEMORY_CACHE_MB * 2 ** 20 });
   const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
   // Every model call of the process goes through one fair queue: answers first, learning after.
   const queue = new FairModelQueue(config.MODEL_CONCURRENCY);

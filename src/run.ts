@@ -105,6 +105,8 @@ class Running {
 
 /** The schedule, then the console or the configured platforms, then the heartbeat; each is registered as soon as it runs. */
 async function startAll(core: Core, running: Running, useConsole: boolean, onConsoleClosed: () => void): Promise<void> {
+  const checkpoints = core.store.startBackgroundCheckpoints();
+  await running.add({ name: 'checkpoints', stop: () => checkpoints.stop() });
   await running.add(alignmentJob(core));
   if (core.config.DASHBOARD_PORT !== undefined && !running.stopped) {
     const { startDashboardFor } = await import('./dashboard/dashboard-for-core.js');

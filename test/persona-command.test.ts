@@ -43,7 +43,7 @@ function kept(memberId: number, ids: number[]): Record<string, number> {
   return {
     interactions: count('SELECT count(*) FROM interactions WHERE member_id = ?'),
     vectors: count('SELECT count(*) FROM interaction_vectors WHERE member_id = ?'),
-    text: t.store.db.prepare(`SELECT count(*) FROM interaction_fts WHERE rowid IN (${ids.map(() => '?').join(',')})`).pluck().get(...ids) as number,
+    text: ids.filter((id) => t.store.index.hasText(memberId, id)).length,
     personas: count('SELECT count(*) FROM persona_versions WHERE member_id = ?'),
     profiles: count('SELECT count(*) FROM profiles WHERE member_id = ?'),
   };

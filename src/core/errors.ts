@@ -1,3 +1,5 @@
+export { EmbeddingMismatchError } from '../shared/errors.js';
+
 /**
  * Codes for failures of the language model, so callers can tell the member what happened.
  * `MODEL_NO_ANSWER`: Ollama answered fine but the agent got no final answer out of the model.
@@ -15,22 +17,6 @@ export class ModelError extends Error {
   ) {
     super(message, options);
     this.name = 'ModelError';
-  }
-}
-
-/** The stored embedding space no longer matches the configured embedding model. */
-export class EmbeddingMismatchError extends Error {
-  readonly code = 'EMBEDDING_MISMATCH';
-  constructor(
-    readonly stored: { model: string; dimension: number | null },
-    readonly configured: { model: string; dimension: number | null },
-  ) {
-    super(
-      `The memory was embedded with ${stored.model}${stored.dimension ? ` (${stored.dimension} dimensions)` : ''}, ` +
-        `but OLLAMA_EMBED_MODEL is ${configured.model}${configured.dimension ? ` (${configured.dimension} dimensions)` : ''}. ` +
-        'Run `npm run cli -- reembed` to re-embed every memory with the new model, or set OLLAMA_EMBED_MODEL back.',
-    );
-    this.name = 'EmbeddingMismatchError';
   }
 }
 

@@ -1,12 +1,6 @@
-/** Platforms the bot speaks on; `console` is the local terminal chat. */
-export type Platform = 'discord' | 'slack' | 'console';
+import type { MemberKey, Platform } from '../shared/member-key.js';
 
-/** Who is speaking: a member is scoped by platform and workspace (Discord guild, Slack team). */
-export interface MemberKey {
-  platform: Platform;
-  workspaceId: string;
-  userId: string;
-}
+export type { MemberKey, Platform } from '../shared/member-key.js';
 
 /** Where a message lives on its platform. */
 export interface Place {

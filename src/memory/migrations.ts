@@ -1,5 +1,20 @@
+import type { Db } from './database.js';
+import { compactAfterLayoutUpgrade, upgradeMemoryLayout } from './memory-layout-migration.js';
+
+/** Reports a long migration's progress: `done` of `total` rows, in the step named. */
+export type MigrationProgress = (done: number, total: number, step?: string) => void;
+
+/** One numbered migration: SQL, code, or both, run in one transaction; `after` runs once it committed. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql?: string;
+  up?: (db: Db, onProgress: MigrationProgress) => void;
+  after?: (db: Db, onProgress: MigrationProgress) => void;
+}
+
 /** Numbered schema migrations; each runs once, in order, inside a transaction. Never edit a shipped one. */
-export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const migrations: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'initial schema',
@@ -180,5 +195,11 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
       CREATE INDEX alignment_failures_member ON alignment_failures (member_id, id);
     `,
+  },
+  {
+    version: 4,
+    name: 'memory layout: float32 vectors in a plain table, keyword index in process',
+    up: upgradeMemoryLayout,
+    after: compactAfterLayoutUpgrade,
   },
 ];

@@ -1,4 +1,4 @@
-import type { MemberKey, Platform } from '../core/ports.js';
+import type { MemberKey, Platform } from '../shared/member-key.js';
 
 /** What the member said about an answer. */
 export type FeedbackKind = 'none' | 'negative' | 'negative_corrected' | 'positive';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
-import { EmbeddingMismatchError } from '../core/errors.js';
+import { EmbeddingMismatchError } from '../shared/errors.js';
 import { applyMigrations, openDatabase } from './database.js';
 import { migrations } from './migrations.js';
 import { Store } from './store.js';
@@ -33,7 +33,7 @@ afterEach(() => {
 describe('migrations', () => {
   it('creates every table on an empty file, in WAL mode', () => {
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['members', 'interactions', 'persona_versions', 'profiles', 'answer_messages', 'interaction_fts', 'schema_migrations', 'alignment_runs']));
+    expect(tables).toEqual(expect.arrayContaining(['members', 'interactions', 'persona_versions', 'profiles', 'answer_messages', 'interaction_vectors', 'schema_migrations', 'alignment_runs']));
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(migrations.at(-1)!.version);
   });
@@ -111,7 +111,7 @@ describe('forgetting a member', () => {
   it('removes interactions, vectors, text rows, profile and personas, and nothing of others', () => {
     const aliceId = store.ensureMember(alice);
     const bobId = store.ensureMember(bob);
-    remember(aliceId, 'a1', 'alice secret hobby is gliding', 'gliding');
+    const aliceMemory = remember(aliceId, 'a1', 'alice secret hobby is gliding', 'gliding');
     const bobsMemory = remember(bobId, 'b1', 'bob hobby is gliding too', 'gliding');
     store.saveProfile(aliceId, 'likes gliding', 1, new Date());
     store.addPersonaVersion({ memberId: aliceId, text: 'persona', reason: 'init', at: new Date() });
@@ -119,7 +119,8 @@ describe('forgetting a member', () => {
     const count = (sql: string) => store.db.prepare(sql).pluck().get();
     expect(count('SELECT count(*) FROM interactions')).toBe(1);
     expect(count('SELECT count(*) FROM interaction_vectors')).toBe(1);
-    expect(count("SELECT count(*) FROM interaction_fts WHERE interaction_fts MATCH 'gliding'")).toBe(1);
+    expect(store.index.hasText(aliceId, aliceMemory)).toBe(false);
+    expect(store.index.hasText(bobId, bobsMemory)).toBe(true);
     expect(count('SELECT count(*) FROM profiles')).toBe(0);
     expect(count('SELECT count(*) FROM persona_versions')).toBe(0);
     expect(store.searchMemory(bobId, { text: 'gliding' }, 4).map((hit) => hit.interaction.id)).toEqual([bobsMemory]);

@@ -1,72 +1,62 @@
-import { randomUUID } from 'node:crypto';
-import type { MemberKey } from '../core/ports.js';
-import { openDatabase, type Db } from './database.js';
+import type { MemberKey } from '../shared/member-key.js';
+import { AlignmentRunRecords, type AlignmentRun } from './alignment-run-records.js';
 import { AnswerClaims } from './answer-claims.js';
 import { recordAnswerMeasurement, type AnswerMeasurement } from './answer-measurements.js';
+import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { InteractionRecords, searchableText, type AnswerPlace, type FeedbackChange, type NewQuestion } from './interaction-records.js';
+import { MemberRecords } from './member-records.js';
 import { MemoryIndex } from './memory-index.js';
-import type { FeedbackKind, InteractionRecord, MemberSummary, MemoryHit, PersonaReason, PersonaVersion } from './records.js';
-import { interactionColumns, toInteraction, toPersona, type InteractionRow, type PersonaRow } from './row-mapping.js';
+import { PersonaRecords, type NewPersona } from './persona-records.js';
+import { ProfileRecords, type ProfileRecord } from './profile-records.js';
+import type { InteractionRecord, MemberSummary, MemoryHit, PersonaVersion } from './records.js';
+import { Statements } from './statements.js';
+import { Transactions } from './transactions.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
-/** A new question to remember. */
-export interface NewQuestion {
-  memberId: number;
-  channelId: string;
-  /** The thread the question sits in, when it does. */
-  threadId?: string;
-  conversationId: string;
-  messageId: string;
-  text: string;
-  at: Date;
+export type { AlignmentRun, FeedbackChange, NewPersona, NewQuestion };
+
+/** A question's vector, to store with its answer. */
+export interface QuestionVector {
+  vector: Float32Array;
+  model: string;
 }
 
-/** A new persona version. */
-export interface NewPersona {
-  memberId: number;
-  text: string;
-  reason: PersonaReason;
-  at: Date;
-  batchIds?: number[];
-  feedback?: string[];
-  model?: string;
-  promptVersions?: Record<string, string>;
-  scoreBefore?: number | null;
-  scoreAfter?: number | null;
-}
+/** In-process index cache size when none is given (MEMORY_CACHE_MB's default). */
+export const DEFAULT_CACHE_BYTES = 256 * 2 ** 20;
 
-/** One alignment attempt for one member. */
-export interface AlignmentRun {
-  memberId: number;
-  startedAt: Date;
-  finishedAt: Date;
-  outcome: 'accepted' | 'rejected';
-  detail: string;
-  modelCalls: number;
-  personaVersionId?: number;
-}
-
-/** A change to an interaction's feedback, written in one transaction. */
-export interface FeedbackChange {
-  feedback: FeedbackKind;
-  groundTruth: string | null;
-  correctionMessageId: string | null;
-  candidateText: string | null;
-  candidateMessageId: string | null;
-  at: Date;
-}
-
-/** Every SQL statement of the bot: members, episodic memory, personas, profiles. */
+/**
+ * The one object the rest of the bot holds for its memory: members, episodic memory, personas,
+ * profiles and alignment runs (one module each), and the search indexes over them.
+ */
 export class Store {
   readonly index: MemoryIndex;
   readonly claims: AnswerClaims;
+  private readonly sql: Statements;
+  private readonly transactions: Transactions;
+  private readonly members: MemberRecords;
+  private readonly records: InteractionRecords;
+  private readonly personas: PersonaRecords;
+  private readonly profiles: ProfileRecords;
+  private readonly alignment: AlignmentRunRecords;
 
-  constructor(readonly db: Db) {
-    this.index = new MemoryIndex(db);
+  constructor(
+    readonly db: Db,
+    options: { cacheBytes?: number } = {},
+  ) {
+    this.sql = new Statements(db);
+    this.transactions = new Transactions(db);
+    this.members = new MemberRecords(this.sql);
+    this.records = new InteractionRecords(this.sql);
+    this.alignment = new AlignmentRunRecords(this.sql, this.transactions);
+    this.personas = new PersonaRecords(this.sql, this.alignment);
+    this.profiles = new ProfileRecords(this.sql);
+    this.index = new MemoryIndex(this.sql, this.transactions, this.records, { cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES });
     this.claims = new AnswerClaims(db);
   }
 
   /** Opens the database file (creating it and applying migrations). */
-  static open(path: string, options: { busyTimeoutMs?: number } = {}): Store {
-    return new Store(openDatabase(path, options));
+  static open(path: string, options: OpenOptions & { cacheBytes?: number } = {}): Store {
+    return new Store(openDatabase(path, options), options);
   }
 
   /** Closes the database. */
@@ -74,108 +64,82 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
-  /** Runs `work` in one transaction. */
+  /** Runs `work` in one transaction; index changes made in it apply when it commits. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.transactions.run(work);
+  }
+
+  /**
+   * Checkpoints the WAL from a worker thread every `intervalMs` instead of on the commits of the
+   * request path. The composition root starts it with the bot and stops it before closing.
+   */
+  startBackgroundCheckpoints(intervalMs = 1_000): WalCheckpointer {
+    return WalCheckpointer.start(this.db, intervalMs);
   }
 
   /** The member's id, creating the member on first contact. */
   ensureMember(key: MemberKey, at = new Date()): number {
-    this.db
-      .prepare('INSERT INTO members (platform, workspace_id, user_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(key.platform, key.workspaceId, key.userId, at.toISOString());
-    return this.findMember(key)!;
+    return this.members.ensure(key, at);
   }
 
   /** The member's id, or undefined if the bot has never met them. */
   findMember(key: MemberKey): number | undefined {
-    return this.db
-      .prepare('SELECT id FROM members WHERE platform = ? AND workspace_id = ? AND user_id = ?')
-      .pluck()
-      .get(key.platform, key.workspaceId, key.userId) as number | undefined;
+    return this.members.find(key);
   }
 
   /** The key of a member id. */
   memberKey(memberId: number): MemberKey | undefined {
-    const row = this.db.prepare('SELECT platform, workspace_id, user_id FROM members WHERE id = ?').get(memberId) as
-      | { platform: MemberKey['platform']; workspace_id: string; user_id: string }
-      | undefined;
-    return row && { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id };
+    return this.members.key(memberId);
   }
 
   /** Every member with counts, most recently active first. */
   listMembers(): MemberSummary[] {
-    const rows = this.db
-      .prepare(
-        `SELECT m.id, m.platform, m.workspace_id, m.user_id,
-           (SELECT count(*) FROM interactions i WHERE i.member_id = m.id) AS interactions,
-           (SELECT count(*) FROM interactions i WHERE i.member_id = m.id AND i.ground_truth IS NOT NULL) AS labelled,
-           (SELECT count(*) FROM persona_versions p WHERE p.member_id = m.id) AS persona_versions,
-           (SELECT max(asked_at) FROM interactions i WHERE i.member_id = m.id) AS last_seen
-         FROM members m ORDER BY last_seen DESC NULLS LAST, m.id`,
-      )
-      .all() as Array<{ id: number; platform: MemberKey['platform']; workspace_id: string; user_id: string; interactions: number; labelled: number; persona_versions: number; last_seen: string | null }>;
-    return rows.map((row) => ({
-      id: row.id,
-      key: { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id },
-      interactions: row.interactions,
-      labelled: row.labelled,
-      personaVersions: row.persona_versions,
-      lastSeen: row.last_seen ? new Date(row.last_seen) : null,
-    }));
+    return this.members.list();
   }
 
-  /** Deletes everything kept about a member: interactions, vectors, text index, profile, personas. */
-  forgetMember(memberId: number): { interactions: number } {
-    return this.transaction(() => {
-      const ids = this.db.prepare('SELECT id FROM interactions WHERE member_id = ?').pluck().all(memberId) as number[];
-      this.index.remove(ids);
-      this.db.prepare('DELETE FROM members WHERE id = ?').run(memberId);
-      return { interactions: ids.length };
+  /**
+   * Deletes everything kept about a member, down to the bytes: rows are overwritten with zeros
+   * (secure_delete) and the WAL is checkpointed and truncated. `erased` is false when another
+   * connection kept the WAL from being truncated (it is truncated at the next checkpoint).
+   */
+  forgetMember(memberId: number): { interactions: number; erased: boolean } {
+    const ids = this.transaction(() => {
+      this.index.forgetMember(memberId);
+      return this.members.delete(memberId);
     });
+    const [checkpoint] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return { interactions: ids.length, erased: checkpoint?.busy !== 1 };
   }
 
-  /** Deletes one interaction everywhere it is kept: its row, answer messages, vectors and text index. */
+  /** Deletes one interaction everywhere it is kept: its row, answer messages, vector and keyword index (bytes overwritten with zeros). */
   forgetInteraction(interactionId: number): boolean {
     return this.transaction(() => {
-      this.index.remove([interactionId]);
-      return this.db.prepare('DELETE FROM interactions WHERE id = ?').run(interactionId).changes > 0;
+      const record = this.records.get(interactionId);
+      if (record) this.index.forgetInteraction(record.memberId, interactionId);
+      return this.records.delete(interactionId);
     });
   }
 
   /** Records a question before the model is called. `duplicate` is true when this message was seen before. */
   recordQuestion(question: NewQuestion): { interaction: InteractionRecord; duplicate: boolean } {
     return this.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO interactions (member_id, channel_id, thread_id, conversation_id, question, question_message_id, asked_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, question_message_id) DO NOTHING`,
-        )
-        .run(question.memberId, question.channelId, question.threadId ?? null, question.conversationId, question.text, question.messageId, question.at.toISOString());
-      const id = result.changes === 0
-        ? (this.db.prepare('SELECT id FROM interactions WHERE member_id = ? AND question_message_id = ?').pluck().get(question.memberId, question.messageId) as number)
-        : Number(result.lastInsertRowid);
-      if (result.changes > 0) this.index.putText(question.memberId, id, question.text);
-      return { interaction: this.interaction(id)!, duplicate: result.changes === 0 };
+      const { id, inserted } = this.records.insertQuestion(question);
+      if (inserted) this.index.putText(question.memberId, id, question.text);
+      return { interaction: this.records.get(id)!, duplicate: !inserted };
     });
   }
 
   /** This member's question with this platform message id, if it was recorded. */
   findQuestion(memberId: number, messageId: string): InteractionRecord | undefined {
-    const id = this.db.prepare('SELECT id FROM interactions WHERE member_id = ? AND question_message_id = ?').pluck().get(memberId, messageId) as number | undefined;
-    return id === undefined ? undefined : this.interaction(id);
+    return this.records.findQuestion(memberId, messageId);
   }
 
-  /** Records the answer (before it is sent) and the persona version that produced it. */
-  recordAnswer(interactionId: number, answer: string, personaVersionId: number | null, at: Date): void {
+  /** Records the answer (before it is sent), the persona version that produced it and, optionally, the question's vector: one transaction. */
+  recordAnswer(interactionId: number, answer: string, personaVersionId: number | null, at: Date, question?: QuestionVector): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE interactions SET answer = @answer, persona_version_id = @persona, answered_at = @at, error_code = NULL,
-             ground_truth = CASE WHEN feedback = 'positive' THEN @answer ELSE ground_truth END WHERE id = @id`,
-        )
-        .run({ answer, persona: personaVersionId, at: at.toISOString(), id: interactionId });
-      this.reindexText(interactionId);
+      this.records.updateAnswer(interactionId, answer, personaVersionId, at);
+      const record = this.reindexText(interactionId);
+      if (record && question) this.index.putVector(record.memberId, interactionId, question.vector, question.model);
     });
   }
 
@@ -186,244 +150,134 @@ export class Store {
 
   /** Records why no answer could be produced. */
   recordFailure(interactionId: number, code: string): void {
-    this.db.prepare('UPDATE interactions SET error_code = ? WHERE id = ?').run(code, interactionId);
+    this.records.updateFailure(interactionId, code);
   }
 
   /** Links the platform messages that carry an answer to its interaction. */
-  recordAnswerMessages(interactionId: number, place: { platform: string; workspaceId: string; channelId: string }, messageIds: string[]): void {
-    const insert = this.db.prepare(
-      'INSERT INTO answer_messages (platform, workspace_id, channel_id, message_id, interaction_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    );
-    this.transaction(() => {
-      for (const messageId of messageIds) insert.run(place.platform, place.workspaceId, place.channelId, messageId, interactionId);
-    });
+  recordAnswerMessages(interactionId: number, place: AnswerPlace, messageIds: string[]): void {
+    this.transaction(() => this.records.insertAnswerMessages(interactionId, place, messageIds));
   }
 
   /** Stores an interaction's question vector. */
   recordVector(interactionId: number, memberId: number, vector: Float32Array, model: string): void {
-    this.index.putVector(memberId, interactionId, vector, model);
+    this.transaction(() => this.index.putVector(memberId, interactionId, vector, model));
   }
 
   /** Writes a feedback change in one transaction and re-indexes the text. */
   applyFeedback(interactionId: number, change: FeedbackChange): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE interactions SET feedback = ?, ground_truth = ?, correction_message_id = ?, candidate_text = ?,
-             candidate_message_id = ?, feedback_at = ? WHERE id = ?`,
-        )
-        .run(change.feedback, change.groundTruth, change.correctionMessageId, change.candidateText, change.candidateMessageId, change.at.toISOString(), interactionId);
-      // The time of writing, not the event's: a late delivery must still look newer than a run that started before it.
-      this.db.prepare('UPDATE members SET feedback_at = ? WHERE id = (SELECT member_id FROM interactions WHERE id = ?)').run(new Date().toISOString(), interactionId);
+      this.records.updateFeedback(interactionId, change);
       this.reindexText(interactionId);
     });
   }
 
   /** One interaction by id. */
   interaction(id: number): InteractionRecord | undefined {
-    const row = this.db.prepare(`SELECT ${interactionColumns} FROM interactions i WHERE i.id = ?`).get(id) as InteractionRow | undefined;
-    return row && toInteraction(row);
+    return this.records.get(id);
   }
 
   /** Many interactions by id, in the order asked. */
   interactions(ids: number[]): InteractionRecord[] {
-    return ids.map((id) => this.interaction(id)).filter((record): record is InteractionRecord => record !== undefined);
+    return ids.map((id) => this.records.get(id)).filter((record): record is InteractionRecord => record !== undefined);
   }
 
   /** The interaction whose answer is this platform message. */
-  interactionByAnswerMessage(place: { platform: string; workspaceId: string; channelId: string }, messageId: string): InteractionRecord | undefined {
-    const id = this.db
-      .prepare('SELECT interaction_id FROM answer_messages WHERE platform = ? AND workspace_id = ? AND channel_id = ? AND message_id = ?')
-      .pluck()
-      .get(place.platform, place.workspaceId, place.channelId, messageId) as number | undefined;
-    return id === undefined ? undefined : this.interaction(id);
+  interactionByAnswerMessage(place: AnswerPlace, messageId: string): InteractionRecord | undefined {
+    return this.records.byAnswerMessage(place, messageId);
   }
 
   /** The interaction of this member whose correction or candidate correction is this message. */
   interactionByCorrectionMessage(memberId: number | null, messageId: string): InteractionRecord | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT ${interactionColumns} FROM interactions i
-         WHERE (i.correction_message_id = ? OR i.candidate_message_id = ?) AND (? IS NULL OR i.member_id = ?) ORDER BY i.id DESC LIMIT 1`,
-      )
-      .get(messageId, messageId, memberId, memberId) as InteractionRow | undefined;
-    return row && toInteraction(row);
+    return this.records.byCorrectionMessage(memberId, messageId);
   }
 
   /** This member's latest answered interaction in a conversation (thread or reply chain); an answer still being written counts. */
   latestInConversation(memberId: number, conversationId: string): InteractionRecord | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT ${interactionColumns} FROM interactions i
-         WHERE i.member_id = ? AND i.conversation_id = ?
-           AND (i.answer IS NOT NULL OR EXISTS (SELECT 1 FROM answer_messages a WHERE a.interaction_id = i.id))
-         ORDER BY i.id DESC LIMIT 1`,
-      )
-      .get(memberId, conversationId) as InteractionRow | undefined;
-    return row && toInteraction(row);
+    return this.records.latestInConversation(memberId, conversationId);
   }
 
   /** This member's earlier answered turns in a conversation, oldest first, before `beforeId`. */
   conversationTurns(memberId: number, conversationId: string, beforeId: number, limit: number): InteractionRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT ${interactionColumns} FROM interactions i
-         WHERE i.member_id = ? AND i.conversation_id = ? AND i.id < ? AND i.answer IS NOT NULL ORDER BY i.id DESC LIMIT ?`,
-      )
-      .all(memberId, conversationId, beforeId, limit) as InteractionRow[];
-    return rows.map(toInteraction).reverse();
+    return this.records.conversationTurns(memberId, conversationId, beforeId, limit);
   }
 
   /** A member's interactions, newest first. `labelledOnly` keeps those with ground truth. */
   listInteractions(member: MemberKey | number, options: { limit?: number; labelledOnly?: boolean } = {}): InteractionRecord[] {
     const memberId = typeof member === 'number' ? member : this.findMember(member);
-    if (memberId === undefined) return [];
-    const labelled = options.labelledOnly ? 'AND i.ground_truth IS NOT NULL' : '';
-    const order = options.labelledOnly ? 'i.feedback_at DESC, i.id DESC' : 'i.id DESC';
-    const rows = this.db
-      .prepare(`SELECT ${interactionColumns} FROM interactions i WHERE i.member_id = ? ${labelled} ORDER BY ${order} LIMIT ?`)
-      .all(memberId, options.limit ?? -1) as InteractionRow[];
-    return rows.map(toInteraction);
+    return memberId === undefined ? [] : this.records.list(memberId, options);
   }
 
   /** Hybrid memory search inside one member's interactions (see MemoryIndex.search). */
   searchMemory(memberId: number, query: { text: string; vector?: Float32Array }, k: number, beforeId?: number): MemoryHit[] {
-    const hits = this.index.search(memberId, query, k, beforeId);
-    return hits.flatMap((hit) => {
-      const interaction = this.interaction(hit.id);
+    return this.index.search(memberId, query, k, beforeId).flatMap((hit) => {
+      const interaction = this.records.get(hit.id);
       return interaction && interaction.memberId === memberId ? [{ interaction, score: hit.score }] : [];
     });
   }
 
   /** The live persona: the member's newest version. */
   livePersona(memberId: number): PersonaVersion | undefined {
-    const row = this.db.prepare('SELECT * FROM persona_versions WHERE member_id = ? ORDER BY id DESC LIMIT 1').get(memberId) as PersonaRow | undefined;
-    return row && toPersona(row);
+    return this.personas.live(memberId);
   }
 
   /** The member's persona versions, newest first. */
   personaHistory(memberId: number, limit: number): PersonaVersion[] {
-    return (this.db.prepare('SELECT * FROM persona_versions WHERE member_id = ? ORDER BY id DESC LIMIT ?').all(memberId, limit) as PersonaRow[]).map(toPersona);
+    return this.personas.history(memberId, limit);
   }
 
   /** The 1-based position of a persona version in the member's history. */
   personaVersionNumber(memberId: number, personaId: number): number {
-    return this.db.prepare('SELECT count(*) FROM persona_versions WHERE member_id = ? AND id <= ?').pluck().get(memberId, personaId) as number;
+    return this.personas.versionNumber(memberId, personaId);
   }
 
   /** Appends a persona version; it becomes the live one. */
   addPersonaVersion(persona: NewPersona): PersonaVersion {
-    const learned = this.db.prepare('SELECT count(*) FROM interactions WHERE member_id = ? AND ground_truth IS NOT NULL').pluck().get(persona.memberId) as number;
-    const result = this.db
-      .prepare(
-        `INSERT INTO persona_versions (member_id, text, reason, created_at, batch_ids, feedback, model, prompt_versions, score_before, score_after, corrections_learned)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        persona.memberId,
-        persona.text,
-        persona.reason,
-        persona.at.toISOString(),
-        persona.batchIds ? JSON.stringify(persona.batchIds) : null,
-        persona.feedback ? JSON.stringify(persona.feedback) : null,
-        persona.model ?? null,
-        persona.promptVersions ? JSON.stringify(persona.promptVersions) : null,
-        persona.scoreBefore ?? null,
-        persona.scoreAfter ?? null,
-        persona.reason === 'aligned' ? learned : 0,
-      );
-    // A reset starts over: ground truth given before it is not learned again by the next scheduled run.
-    if (persona.reason === 'reset') this.markAligned(persona.memberId, persona.at);
-    return this.livePersonaById(Number(result.lastInsertRowid));
+    return this.personas.add(persona);
   }
 
   /** Members whose ground truth changed since their persona last took it into account, longest waiting first. */
   membersDueForAlignment(limit: number): number[] {
-    return this.db
-      .prepare("SELECT id FROM members WHERE feedback_at > coalesce(aligned_at, '') ORDER BY feedback_at, id LIMIT ?")
-      .pluck()
-      .all(limit) as number[];
+    return this.alignment.due(limit);
   }
 
   /** Records one finished alignment attempt; ground truth up to its start counts as taken into account. */
   recordAlignmentRun(run: AlignmentRun): void {
-    this.transaction(() => {
-      this.db
-        .prepare('INSERT INTO alignment_runs (member_id, started_at, finished_at, outcome, detail, model_calls, persona_version_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(run.memberId, run.startedAt.toISOString(), run.finishedAt.toISOString(), run.outcome, run.detail, run.modelCalls, run.personaVersionId ?? null);
-      this.markAligned(run.memberId, run.startedAt);
-    });
+    this.alignment.record(run);
   }
 
-  /**
-   * Claims the member for one alignment until `until`, unless another run (maybe in another
-   * process) holds an unexpired claim. Returns the claim's token, or null.
-   */
+  /** Claims the member for one alignment until `until`, unless another run holds an unexpired claim. The claim's token, or null. */
   claimAlignment(memberId: number, now: Date, until: Date): string | null {
-    const token = randomUUID();
-    const result = this.db
-      .prepare('UPDATE members SET aligning_until = ?, aligning_by = ? WHERE id = ? AND (aligning_until IS NULL OR aligning_until < ?)')
-      .run(until.toISOString(), token, memberId, now.toISOString());
-    return result.changes === 1 ? token : null;
+    return this.alignment.claim(memberId, now, until);
   }
 
   /** True while the claim with this token is the member's (the member still exists and nobody took over). */
   holdsAlignment(memberId: number, token: string): boolean {
-    return this.db.prepare('SELECT 1 FROM members WHERE id = ? AND aligning_by = ?').pluck().get(memberId, token) !== undefined;
+    return this.alignment.holds(memberId, token);
   }
 
   /** Lets go of a claim; a claim another run has taken over since is left alone. */
   releaseAlignment(memberId: number, token: string): void {
-    this.db.prepare('UPDATE members SET aligning_until = NULL, aligning_by = NULL WHERE id = ? AND aligning_by = ?').run(memberId, token);
+    this.alignment.release(memberId, token);
   }
 
   /** The member's latest alignment attempt, if any. */
   lastAlignmentRun(memberId: number): AlignmentRun | undefined {
-    const row = this.db.prepare('SELECT * FROM alignment_runs WHERE member_id = ? ORDER BY id DESC LIMIT 1').get(memberId) as
-      | { member_id: number; started_at: string; finished_at: string; outcome: AlignmentRun['outcome']; detail: string | null; model_calls: number; persona_version_id: number | null }
-      | undefined;
-    return (
-      row && {
-        memberId: row.member_id,
-        startedAt: new Date(row.started_at),
-        finishedAt: new Date(row.finished_at),
-        outcome: row.outcome,
-        detail: row.detail ?? '',
-        modelCalls: row.model_calls,
-        personaVersionId: row.persona_version_id ?? undefined,
-      }
-    );
+    return this.alignment.last(memberId);
   }
 
   /** The member's semantic profile, if one has been written. */
-  profile(memberId: number): { summary: string; throughInteractionId: number; updatedAt: Date } | undefined {
-    const row = this.db.prepare('SELECT summary, through_interaction_id, updated_at FROM profiles WHERE member_id = ?').get(memberId) as
-      | { summary: string; through_interaction_id: number; updated_at: string }
-      | undefined;
-    return row && { summary: row.summary, throughInteractionId: row.through_interaction_id, updatedAt: new Date(row.updated_at) };
+  profile(memberId: number): ProfileRecord | undefined {
+    return this.profiles.get(memberId);
   }
 
   /** Writes the member's semantic profile, summarised through `throughInteractionId`. */
   saveProfile(memberId: number, summary: string, throughInteractionId: number, at: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO profiles (member_id, summary, through_interaction_id, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (member_id) DO UPDATE SET summary = excluded.summary, through_interaction_id = excluded.through_interaction_id, updated_at = excluded.updated_at`,
-      )
-      .run(memberId, summary, throughInteractionId, at.toISOString());
+    this.profiles.save(memberId, summary, throughInteractionId, at);
   }
 
-  private markAligned(memberId: number, at: Date): void {
-    this.db.prepare("UPDATE members SET aligned_at = max(coalesce(aligned_at, ''), ?) WHERE id = ?").run(at.toISOString(), memberId);
-  }
-
-  private livePersonaById(id: number): PersonaVersion {
-    return toPersona(this.db.prepare('SELECT * FROM persona_versions WHERE id = ?').get(id) as PersonaRow);
-  }
-
-  private reindexText(interactionId: number): void {
-    const row = this.interaction(interactionId);
-    if (!row) return;
-    this.index.putText(row.memberId, row.id, [row.question, row.answer, row.groundTruth].filter(Boolean).join('\n'));
+  private reindexText(interactionId: number): InteractionRecord | undefined {
+    const record = this.records.get(interactionId);
+    if (record) this.index.putText(record.memberId, record.id, searchableText(record));
+    return record;
   }
 }

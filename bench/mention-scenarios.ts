@@ -1,0 +1,97 @@
+/** The parts of an answer that are ours, through the Bot, with a model that answers instantly. */
+import pino from 'pino';
+import { Bot } from '../src/core/bot.js';
+import { createLearning, type Learning } from '../src/core/learning.js';
+import type { ChatRequest, ChatResult, LanguageModel } from '../src/core/ports.js';
+import { defaultPromptsDir, Prompts } from '../src/core/prompts.js';
+import { FairModelQueue } from '../src/llm/model-queue.js';
+import type { Store } from '../src/memory/store.js';
+import { randomUnitVectors } from '../test/support/vectors.js';
+import { RecordingChat } from '../test/support/recording-chat.js';
+import { DIMENSION } from './memory-layouts.js';
+import { corpus, ms, percentile, printTable } from './support.js';
+
+const { random, sentence } = corpus(9);
+/** Embeddings come from a pool made beforehand, so the fake model's own arithmetic is not timed as ours. */
+const pool = randomUnitVectors(256, DIMENSION, random);
+let drawn = 0;
+
+/** A model that answers at once: one memory search, then an answer. Embeddings are random unit vectors. */
+class InstantModel implements LanguageModel {
+  readonly modelName = 'instant';
+  readonly contextTokens = 8192;
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    if (request.format) return { content: JSON.stringify({ persona: 'A rewritten persona. Call search_memory first.', score: 5, reason: 'ok' }), toolCalls: [], promptTokens: 0, completionTokens: 0 };
+    const used = request.messages.some((message) => message.role === 'tool');
+    return used || !request.tools
+      ? { content: 'an answer', toolCalls: [], promptTokens: 0, completionTokens: 0 }
+      : { content: '', toolCalls: [{ name: 'search_memory', arguments: { query: 'tea and jazz' } }], promptTokens: 0, completionTokens: 0 };
+  }
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return texts.map(() => pool[(drawn += 1) % pool.length]!);
+  }
+}
+
+function learning(store: Store): Learning {
+  return createLearning({
+    store,
+    model: new InstantModel(),
+    prompts: Prompts.load(defaultPromptsDir),
+    embedModel: 'bench-embed',
+    topK: 4,
+    temperature: 0.1,
+    maxSteps: 4,
+    logger: pino({ level: 'silent' }),
+    alignment: { batchSize: 3, heldOutSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
+  });
+}
+
+/** Per-mention overhead outside the model for a member with `memories` memories, checkpoints in the background as in the bot. */
+export async function mentionScenario(store: Store, userId: string, memories: number): Promise<void> {
+  const { agent, personas } = learning(store);
+  const model = new InstantModel();
+  const queue = new FairModelQueue(1);
+  const bot = new Bot({ store, agent, personas, model, queue, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), answerTimeoutMs: 60_000, maxPendingPerMember: 3, maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
+  const chat = new RecordingChat();
+  const checkpoints = store.startBackgroundCheckpoints();
+  const samples: number[] = [];
+  for (let i = -20; i < 1_000; i += 1) {
+    const started = performance.now();
+    await bot.handle({ kind: 'mention', member: { platform: 'discord', workspaceId: 'bench', userId }, channelId: 'c', messageId: `bench-${i}`, text: sentence(), at: new Date() }, chat);
+    if (i >= 0) samples.push(performance.now() - started);
+  }
+  await checkpoints.stop();
+  printTable('Per mention, outside the model (through the Bot and its model queue: store writes, persona, one memory search, agent loop)', [
+    ['1,000 mentions', 'p50 ms', 'p99 ms'],
+    [`member with ${memories.toLocaleString('en')} memories`, ms(percentile(samples, 50)), ms(percentile(samples, 99))],
+  ]);
+}
+
+/** Finding members due for alignment, and one member's alignment outside the model. */
+export async function alignmentScenario(store: Store, members: number): Promise<void> {
+  const { personas, aligner } = learning(store);
+  const labelled = store.listMembers().filter((member) => member.key.userId.startsWith('u')).slice(0, 20).map((member) => member.id);
+  for (const memberId of labelled) {
+    for (const item of store.listInteractions(memberId, { limit: 3 })) {
+      store.applyFeedback(item.id, { feedback: 'negative_corrected', groundTruth: sentence(), correctionMessageId: null, candidateText: null, candidateMessageId: null, at: new Date() });
+    }
+  }
+  const due: number[] = [];
+  for (let i = 0; i < 300; i += 1) {
+    const started = performance.now();
+    store.membersDueForAlignment(50);
+    due.push(performance.now() - started);
+  }
+  const aligned: number[] = [];
+  for (const memberId of labelled) {
+    personas.reset(memberId);
+    const started = performance.now();
+    await aligner.alignMember(memberId);
+    aligned.push(performance.now() - started);
+  }
+  printTable('Alignment, outside the model', [
+    ['', 'p50 ms', 'p99 / max ms'],
+    [`members due (${labelled.length} of ${members} with new ground truth)`, ms(percentile(due, 50)), ms(percentile(due, 99))],
+    ['one member\'s alignment (n = 3, E = 1, validated, answers simulated)', ms(percentile(aligned, 50)), ms(Math.max(...aligned))],
+  ]);
+}
