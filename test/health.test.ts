@@ -41,7 +41,7 @@ describe('health (the Docker health check)', () => {
       await until(() => existsSync(`${databasePath}.heartbeat`), 'the first heartbeat');
       const healthy = await runMain(['health'], env);
       expect(healthy.stdout).toMatch(new RegExp(`^✓ database: ${databasePath} opens, schema version \\d+$`, 'm'));
-      expect(healthy.stdout).toMatch(new RegExp(`^✓ heartbeat: written \\d+ s ago by pid ${bot.pid} \\(alignment, console\\)$`, 'm'));
+      expect(healthy.stdout).toMatch(new RegExp(`^✓ heartbeat: written \\d+ s ago by pid ${bot.pid} \\(checkpoints, alignment, console\\)$`, 'm'));
       expect(healthy.code).toBe(0);
       bot.stdin!.end('/quit\n');
       expect(await exited).toBe(0);
