@@ -52,7 +52,7 @@ describe('a correction written before the 👎', () => {
     t = await createTestBot();
     const chat = new StreamingChat();
     const { question, answerId } = await askPizza(chat);
-    t.ollama.script({ content: 'an answer that must never be shown', delayMs: 500 });
+    t.ollama.script({ content: 'an answer that must never be shown', delayMs: 60_000 });
     const early = reply(alice, answerId, 'mushrooms, always', { addressed: true });
     const handled = t.bot.handle(early, chat);
     await until(() => t.store.listInteractions(alice).length === 2, 'the reply to be stored');

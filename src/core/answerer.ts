@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AnswerMeasurement } from '../memory/answer-measurements.js';
 import type { InteractionRecord } from '../memory/records.js';
 import type { Store } from '../memory/store.js';
 import type { Agent, AgentEvent } from './agent.js';
 import { AnswerProgress, defaultProgressDelays, sendWhenDone, type ProgressDelays } from './answer-progress.js';
 import { wasTrimmed } from './answer-prompt.js';
+import { AnswerClock, CancelledAnswer, modelCode, Written } from './answer-state.js';
 import { ContextTooSmallError } from './context-budget.js';
 import { EmbeddingMismatchError, ModelError } from './errors.js';
 import { messages } from './messages.js';
@@ -120,15 +120,15 @@ export class Answerer {
         const answer = await this.compose(job, onEvent, deadline, clock);
         progress.close();
         await stream.finish(written.final(answer));
-        this.deps.store.recordAnswerMeasurement(interaction.id, clock.measurement());
       });
     } catch (error) {
       progress.close();
-      await this.fail(job, stream, written, error);
+      await this.fail(job, stream, written, error, clock.vector);
     } finally {
       this.active.delete(interaction.id);
       progress.close();
-      claim.release();
+      // An answered question is no longer anyone's to claim; any other is handed back at once.
+      if (!clock.answered) claim.release();
       await stopTyping();
     }
   }
@@ -166,7 +166,7 @@ export class Answerer {
     const { interaction } = job;
     const started = Date.now();
     const persona = personas.live(interaction.memberId);
-    const vector = await this.embedQuestion(interaction, signal);
+    const vector = (clock.vector = await this.embedQuestion(interaction, signal));
     const turns = this.deps.store.conversationTurns(interaction.memberId, interaction.conversationId, interaction.id, this.deps.historyTurns ?? 6);
     const history = turns.flatMap((turn): ModelMessage[] => [
       { role: 'user', content: turn.question },
@@ -174,8 +174,22 @@ export class Answerer {
     ]);
     const result = await agent.answer({ memberId: interaction.memberId, persona: persona.text, question: interaction.question, history, excludeIds: turns.map((turn) => turn.id), beforeId: interaction.id, questionVector: vector, onEvent, signal });
     if (signal.aborted) throw signal.reason;
-    store.recordAnswer(interaction.id, result.answer, persona.id, this.now());
     clock.cost = { modelCalls: result.modelCalls, promptTokens: result.promptTokens, completionTokens: result.completionTokens };
+    // The answer, the question's vector and what the answer cost: one transaction, before the member sees the end.
+    const save = (withVector: boolean) =>
+      store.transaction(() => {
+        store.recordAnswer(interaction.id, result.answer, persona.id, this.now(), withVector && vector ? { vector, model: this.deps.embedModel } : undefined);
+        store.recordAnswerMeasurement(interaction.id, clock.measurement());
+      });
+    try {
+      save(true);
+    } catch (error) {
+      // Keyword search still finds this memory; `reembed` backfills the vector once the embedding space is settled.
+      if (!(error instanceof EmbeddingMismatchError)) throw error;
+      logger.warn({ interactionId: interaction.id, code: error.code }, 'question vector not stored');
+      save(false);
+    }
+    clock.answered = true;
     if (wasTrimmed(result.trimmed)) logger.info({ interactionId: interaction.id, dropped: result.trimmed }, 'prompt trimmed to fit the context');
     logger.info({ interactionId: interaction.id, memberId: interaction.memberId, modelCalls: result.modelCalls, promptTokens: result.promptTokens, tools: result.toolCalls.map((call) => call.name), ms: Date.now() - started }, 'answered');
     return result.answer;
@@ -199,9 +213,11 @@ export class Answerer {
   }
 
   /** Tells the member what went wrong, at the end of whatever was written, and records it. */
-  private async fail(job: AnswerJob, stream: AnswerStream, written: Written, error: unknown): Promise<void> {
+  private async fail(job: AnswerJob, stream: AnswerStream, written: Written, error: unknown, vector: Float32Array | undefined): Promise<void> {
     const { store, logger } = this.deps;
     const id = job.interaction.id;
+    // The question stays in memory without an answer; its vector keeps it findable.
+    if (vector && !(error instanceof CancelledAnswer)) this.storeVector(job.interaction, vector);
     if (error instanceof CancelledAnswer) return void (await stream.finish('').catch(() => undefined));
     if ((error as { code?: string }).code === 'QUEUE_CLOSED') {
       store.recordFailure(id, INTERRUPTED);
@@ -222,7 +238,6 @@ export class Answerer {
   private async embedQuestion(interaction: InteractionRecord, signal: AbortSignal): Promise<Float32Array | undefined> {
     try {
       const [vector] = await this.deps.model.embed([interaction.question], signal);
-      if (vector) this.deps.store.recordVector(interaction.id, interaction.memberId, vector, this.deps.embedModel);
       return vector;
     } catch (error) {
       // Keyword search still finds this memory; `reembed` backfills the vector later. A deadline still stops the answer.
@@ -230,6 +245,15 @@ export class Answerer {
       if (!(error instanceof ModelError) && !(error instanceof EmbeddingMismatchError)) throw error;
       this.deps.logger.warn({ interactionId: interaction.id, code: error.code }, 'question not embedded');
       return undefined;
+    }
+  }
+
+  private storeVector(interaction: InteractionRecord, vector: Float32Array): void {
+    try {
+      this.deps.store.recordVector(interaction.id, interaction.memberId, vector, this.deps.embedModel);
+    } catch (error) {
+      // A forgotten member or a changed embedding space: the question is simply not found by meaning.
+      this.deps.logger.warn({ interactionId: interaction.id, err: error }, 'question vector not stored');
     }
   }
 
@@ -246,64 +270,4 @@ export class Answerer {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
-}
-
-/** An answer withdrawn on purpose (its question became a correction): nothing is sent or stored. */
-export class CancelledAnswer extends Error {
-  readonly code = 'ANSWER_CANCELLED';
-  constructor() {
-    super('The answer was cancelled.');
-    this.name = 'CancelledAnswer';
-  }
-}
-
-/** When an answer's steps happened, for the dashboard's figures. */
-class AnswerClock {
-  private readonly arrived = Date.now();
-  private gotModel: number | null = null;
-  private firstText: number | null = null;
-  cost: Pick<AnswerMeasurement, 'modelCalls' | 'promptTokens' | 'completionTokens'> = {};
-
-  started(): void {
-    this.gotModel = Date.now();
-  }
-
-  text(): void {
-    this.firstText ??= Date.now();
-  }
-
-  measurement(): AnswerMeasurement {
-    const now = Date.now();
-    return { ...this.cost, answerMs: now - this.arrived, waitMs: (this.gotModel ?? now) - this.arrived, firstTextMs: (this.firstText ?? now) - this.arrived };
-  }
-}
-
-/** The text shown so far, with an optional lead-in before the model's words. */
-class Written {
-  shown = '';
-  constructor(readonly leadIn?: string) {}
-
-  /** Adds the model's next words; returns what to append to the stream (the lead-in comes first). */
-  add(delta: string): string {
-    const lead = this.shown === '' && this.leadIn ? `${this.leadIn}\n\n` : '';
-    this.shown += lead + delta;
-    return lead + delta;
-  }
-
-  retract(): void {
-    this.shown = '';
-  }
-
-  /** The whole message: the lead-in, then the stored answer. */
-  final(answer: string): string {
-    return this.leadIn ? `${this.leadIn}\n\n${answer}` : answer;
-  }
-}
-
-function modelCode(error: unknown): ModelError['code'] | null {
-  if (error instanceof ModelError) return error.code;
-  const name = (error as Error | undefined)?.name;
-  if (name === 'TimeoutError') return 'MODEL_TIMEOUT';
-  if (name === 'AbortError') return 'MODEL_ABORTED';
-  return null;
 }
