@@ -68,6 +68,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_MESSAGE_CHARS: positiveInt.default(4_000),
 
+  FOLLOW_UPS: z.enum(['thread', 'mention'], { message: 'must be thread or mention' }).default('thread'),
+  ATTACHMENT_MAX_KB: positiveInt.max(10_240).default(256),
+  IMAGE_MAX_KB: positiveInt.max(20_480).default(5_120),
+
   FEEDBACK_NEGATIVE: list.default(['👎', '-1', 'thumbsdown']),
   FEEDBACK_POSITIVE: list.default(['👍', '+1', 'thumbsup']),
 

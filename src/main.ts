@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { AlignmentSettings } from './core/alignment.js';
 import { Bot } from './core/bot.js';
+import { ChannelInstructions } from './core/channel-instructions.js';
 import { createLearning, type Learning } from './core/learning.js';
 import { defaultPromptsDir, Prompts } from './core/prompts.js';
 import type { Config } from './config.js';
@@ -61,8 +62,27 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     maxPendingPerMember: config.MAX_PENDING_PER_MEMBER,
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },
+    followUps: config.FOLLOW_UPS,
+    files: { maxTextBytes: config.ATTACHMENT_MAX_KB * 1024, maxImageBytes: config.IMAGE_MAX_KB * 1024, readsImages: capability(ollama, 'vision') },
+    instructions: new ChannelInstructions(store, prompts),
   });
   return { config, logger, store, model: ollama, queue, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
+}
+
+/** Whether the chat model has a capability (`/api/show`), asked once; an unreachable server is asked again next time. */
+function capability(model: OllamaModel, name: string): () => Promise<boolean> {
+  let known: Promise<boolean> | null = null;
+  return () =>
+    (known ??= model.status().then(
+      (status) => {
+        if (!status.reachable) known = null;
+        return status.capabilities?.includes(name) ?? false;
+      },
+      () => {
+        known = null;
+        return false;
+      },
+    ));
 }
 
 /** Algorithm 1's settings as configured (ALIGN_*, PERSONA_MAX_CHARS). */

@@ -3,8 +3,9 @@ import type { InteractionRecord } from '../memory/records.js';
 import { assembleAnswerPrompt, type AnswerParts, type Trim } from './answer-prompt.js';
 import { TokenCounter } from './context-budget.js';
 import { ModelError } from './errors.js';
-import type { ChatResult, Encyclopedia, LanguageModel, ModelMessage, ToolCall, ToolSpec } from './ports.js';
+import type { ChatResult, Encyclopedia, LanguageModel, ModelImage, ModelMessage, ToolCall, ToolSpec } from './ports.js';
 import type { Prompts } from './prompts.js';
+import { questionWithoutFiles, type QuotedFile } from './quoted-files.js';
 import { TextRelay } from './text-relay.js';
 
 /** What the agent needs; all injected. */
@@ -30,6 +31,10 @@ export interface AgentRequest {
   memberId: number;
   persona: string;
   question: string;
+  /** Text files attached to the question (cut to fit the context when they must be). */
+  files?: QuotedFile[];
+  /** Images sent with the question, for a model that reads them. */
+  images?: ModelImage[];
   /** Earlier turns of the same exchange, oldest first. */
   history?: ModelMessage[];
   /** Memory search sees only interactions older than this one (the question's own row and later are hidden). */
@@ -87,7 +92,7 @@ export class Agent {
       const lastStep = step === this.deps.maxSteps || tools.length === 0;
       if (lastStep && tools.length > 0) steps.push({ role: 'user', content: this.deps.prompts.render('agent-final') });
       const offered = lastStep ? [] : tools;
-      const prompt = assembleAnswerPrompt({ system: request.persona, tools: offered, question: request.question, memories, history: request.history ?? [], steps }, this.tokens, this.deps.model.contextTokens);
+      const prompt = assembleAnswerPrompt({ system: request.persona, tools: offered, question: request.question, files: request.files, images: request.images, memories, history: request.history ?? [], steps }, this.tokens, this.deps.model.contextTokens);
       addTrim(result.trimmed, prompt.trimmed);
       const reply = await this.call(request, prompt.messages, offered);
       result.modelCalls += 1;
@@ -146,8 +151,8 @@ export class Agent {
   private formatMemory(record: InteractionRecord): string {
     const when = record.askedAt.toISOString().slice(0, 10);
     return record.groundTruth !== null
-      ? this.deps.prompts.render('memory-labelled', { when, question: record.question, truth: record.groundTruth })
-      : this.deps.prompts.render('memory-unlabelled', { when, question: record.question, answer: record.answer ?? '' });
+      ? this.deps.prompts.render('memory-labelled', { when, question: questionWithoutFiles(record.question), truth: record.groundTruth })
+      : this.deps.prompts.render('memory-unlabelled', { when, question: questionWithoutFiles(record.question), answer: record.answer ?? '' });
   }
 
   /** Top-K memories for a query, embedding it (unless `vector` is given) when the embedding model answers. */
@@ -205,4 +210,5 @@ function addTrim(total: Trim, more: Trim): void {
   total.memories = Math.max(total.memories, more.memories);
   total.historyTurns = Math.max(total.historyTurns, more.historyTurns);
   total.stepsClipped = Math.max(total.stepsClipped, more.stepsClipped);
+  if (more.fileChars) total.fileChars = Math.max(total.fileChars ?? 0, more.fileChars);
 }

@@ -1,5 +1,9 @@
 import { answerReserve, ContextTooSmallError, type TokenCounter } from './context-budget.js';
-import type { ModelMessage, ToolSpec } from './ports.js';
+import type { ModelImage, ModelMessage, ToolSpec } from './ports.js';
+import { CUT_MARK, withFiles, type QuotedFile } from './quoted-files.js';
+
+/** What one image is counted as (vision models spend a few hundred tokens on a picture). */
+const IMAGE_TOKENS = 768;
 
 /** The parts of one answer's prompt, most important first. */
 export interface AnswerParts {
@@ -8,6 +12,10 @@ export interface AnswerParts {
   tools: ToolSpec[];
   /** The question: always sent whole. */
   question: string;
+  /** Text files attached to the question, quoted after it; cut at their end to fit, before memories and history are. */
+  files?: QuotedFile[];
+  /** Images sent with the question, to a model that reads them. */
+  images?: ModelImage[];
   /** Memories found before the first call, best first, each already rendered; sent as a finished memory search. */
   memories?: { query: string; rendered: string[]; render: (kept: string[]) => string };
   /** Earlier turns of the exchange, oldest first, as user/assistant pairs. */
@@ -22,6 +30,8 @@ export interface Trim {
   historyTurns: number;
   /** Tool results cut short. */
   stepsClipped: number;
+  /** Characters of attached files left out. */
+  fileChars?: number;
 }
 
 /** The assembled prompt and what it left out. */
@@ -33,14 +43,16 @@ export interface AssembledPrompt {
 
 /**
  * Builds the messages of one model call so the request fits the context with room left for the
- * answer: persona, question and this answer's steps first; then memories (lowest-ranked dropped
+ * answer: persona (with any standing instructions), question and this answer's steps first; then
+ * the files attached to the question (cut at their end); then memories (lowest-ranked dropped
  * first); then earlier turns (oldest dropped first). Fails only when the persona and question
  * alone do not fit.
  */
 export function assembleAnswerPrompt(parts: AnswerParts, counter: TokenCounter, contextTokens: number): AssembledPrompt {
   const budget = contextTokens - answerReserve(contextTokens);
   const trimmed: Trim = { memories: 0, historyTurns: 0, stepsClipped: 0 };
-  const question: ModelMessage = { role: 'user', content: parts.question };
+  const images = parts.images && parts.images.length > 0 ? { images: parts.images } : {};
+  const asked = (files: QuotedFile[]): ModelMessage => ({ role: 'user', content: withFiles(parts.question, files), ...images });
   const steps = clipSteps(parts.steps, counter, Math.floor(budget / 4), trimmed);
   const memoryTurn = (kept: string[]): ModelMessage[] =>
     parts.memories
@@ -49,11 +61,14 @@ export function assembleAnswerPrompt(parts: AnswerParts, counter: TokenCounter, 
           { role: 'tool', toolName: 'search_memory', content: parts.memories.render(kept) },
         ]
       : [];
-  const build = (history: ModelMessage[], kept: string[]) => [...history, question, ...memoryTurn(kept), ...steps];
-  const size = (messages: ModelMessage[]) => counter.request(parts.system, messages, parts.tools);
+  let files: QuotedFile[] = [];
+  const build = (history: ModelMessage[], kept: string[], quoted = files) => [...history, asked(quoted), ...memoryTurn(kept), ...steps];
+  const imageTokens = (parts.images?.length ?? 0) * IMAGE_TOKENS;
+  const size = (messages: ModelMessage[]) => counter.request(parts.system, messages, parts.tools) + imageTokens;
 
   const fixed = size(build([], []));
   if (fixed > budget) throw new ContextTooSmallError(fixed, budget);
+  files = fitFiles(parts.files ?? [], (candidate) => size(build([], [], candidate)) <= budget, trimmed);
   const kept: string[] = [];
   for (const memory of parts.memories?.rendered ?? []) {
     if (size(build([], [...kept, memory])) > budget) break;
@@ -74,7 +89,33 @@ export function assembleAnswerPrompt(parts: AnswerParts, counter: TokenCounter, 
 
 /** Whether anything was left out. */
 export function wasTrimmed(trim: Trim): boolean {
-  return trim.memories + trim.historyTurns + trim.stepsClipped > 0;
+  return trim.memories + trim.historyTurns + trim.stepsClipped + (trim.fileChars ?? 0) > 0;
+}
+
+/**
+ * Keeps the attached files whole while they fit; the first that does not is cut to the longest
+ * beginning that fits (found by bisection on its length), and any after it keep only their name.
+ */
+function fitFiles(files: QuotedFile[], fits: (files: QuotedFile[]) => boolean, trimmed: Trim): QuotedFile[] {
+  const kept: QuotedFile[] = [];
+  for (const [index, file] of files.entries()) {
+    if (fits([...kept, file])) {
+      kept.push(file);
+      continue;
+    }
+    const cut = (length: number): QuotedFile => ({ name: file.name, content: `${file.content.slice(0, length)}${length > 0 ? '\n' : ''}${CUT_MARK}` });
+    let [low, high] = [0, file.content.length - 1];
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (fits([...kept, cut(middle)])) low = middle;
+      else high = middle - 1;
+    }
+    kept.push(cut(low));
+    const rest = files.slice(index + 1);
+    trimmed.fileChars = file.content.length - low + rest.reduce((sum, other) => sum + other.content.length, 0);
+    return [...kept, ...rest.map((other) => ({ name: other.name, content: CUT_MARK }))];
+  }
+  return kept;
 }
 
 /** A tool result longer than its share of the budget keeps its beginning. */

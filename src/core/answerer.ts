@@ -10,7 +10,9 @@ import { ContextTooSmallError } from './context-budget.js';
 import { EmbeddingMismatchError, ModelError } from './errors.js';
 import { messages } from './messages.js';
 import type { Personas } from './personas.js';
-import type { AnswerStream, Chat, LanguageModel, MemberKey, ModelMessage, ModelQueue, SendTarget } from './ports.js';
+import type { ChannelInstructions } from './channel-instructions.js';
+import type { AnswerStream, Chat, LanguageModel, MemberKey, ModelImage, ModelMessage, ModelQueue, SendTarget } from './ports.js';
+import { questionWithoutFiles, splitQuestion } from './quoted-files.js';
 
 /** What the answer path needs, injected by the composition root. */
 export interface AnswererDeps {
@@ -30,6 +32,8 @@ export interface AnswererDeps {
   /** How long a claim on a question lasts unless renewed (a crashed process's claims run out after it). */
   claimTtlMs?: number;
   now?: () => Date;
+  /** Adds a place's standing instructions to the member's persona (the system prompt). */
+  instructions?: ChannelInstructions;
 }
 
 const DEFAULT_CLAIM_MS = 30_000;
@@ -41,6 +45,8 @@ export interface AnswerJob {
   where: SendTarget;
   /** Said before the answer (e.g. that the bot restarted while the question waited). */
   leadIn?: string;
+  /** Images sent with the question, for a model that reads them; never stored. */
+  images?: ModelImage[];
 }
 
 /** Questions that were not reached before shutdown are marked so the next start answers them. */
@@ -99,7 +105,7 @@ export class Answerer {
     const cancel = new AbortController();
     this.active.set(interaction.id, cancel);
     const onPosted = (messageId: string) => this.recordMessage(job, messageId);
-    const stream = chat.stream ? chat.stream({ ...job.where, member: job.member }, onPosted) : sendWhenDone(chat, job.where, onPosted);
+    const stream = chat.stream ? chat.stream({ ...job.where, member: job.member, controls: { answerId: String(interaction.id) } }, onPosted) : sendWhenDone(chat, job.where, onPosted);
     const progress = new AnswerProgress(stream, this.deps.progress ?? defaultProgressDelays);
     const typing = Promise.resolve(chat.typing?.({ ...job.where, messageId: interaction.questionMessageId })).catch(() => undefined);
     const stopTyping = () => typing.then((stop) => stop?.()).catch(() => undefined);
@@ -166,13 +172,15 @@ export class Answerer {
     const { interaction } = job;
     const started = Date.now();
     const persona = personas.live(interaction.memberId);
+    const system = this.deps.instructions?.systemPrompt(persona.text, job.member, job.where) ?? persona.text;
+    const { text: question, files } = splitQuestion(interaction.question);
     const vector = (clock.vector = await this.embedQuestion(interaction, signal));
     const turns = this.deps.store.conversationTurns(interaction.memberId, interaction.conversationId, interaction.id, this.deps.historyTurns ?? 6);
     const history = turns.flatMap((turn): ModelMessage[] => [
       { role: 'user', content: turn.question },
       { role: 'assistant', content: turn.answer ?? '' },
     ]);
-    const result = await agent.answer({ memberId: interaction.memberId, persona: persona.text, question: interaction.question, history, excludeIds: turns.map((turn) => turn.id), beforeId: interaction.id, questionVector: vector, onEvent, signal });
+    const result = await agent.answer({ memberId: interaction.memberId, persona: system, question, files, images: job.images, history, excludeIds: turns.map((turn) => turn.id), beforeId: interaction.id, questionVector: vector, onEvent, signal });
     if (signal.aborted) throw signal.reason;
     clock.cost = { modelCalls: result.modelCalls, promptTokens: result.promptTokens, completionTokens: result.completionTokens };
     // The answer, the question's vector and what the answer cost: one transaction, before the member sees the end.
@@ -237,7 +245,7 @@ export class Answerer {
 
   private async embedQuestion(interaction: InteractionRecord, signal: AbortSignal): Promise<Float32Array | undefined> {
     try {
-      const [vector] = await this.deps.model.embed([interaction.question], signal);
+      const [vector] = await this.deps.model.embed([questionWithoutFiles(interaction.question)], signal);
       return vector;
     } catch (error) {
       // Keyword search still finds this memory; `reembed` backfills the vector later. A deadline still stops the answer.

@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord } from '../memory/records.js';
 import { Answerer, type AnswererDeps } from './answerer.js';
+import { FeedbackControls } from './feedback-controls.js';
 import { FeedbackRules, type FeedbackOutcome, type FeedbackSettings } from './feedback.js';
+import { FollowUps, type FollowUpMode } from './follow-ups.js';
+import { QuestionFiles, type FileSettings, type ReadQuestion } from './question-files.js';
 import { messages } from './messages.js';
 import { InFlight } from './in-flight.js';
 import { PersonaCommand } from './persona-command.js';
@@ -15,6 +18,10 @@ export interface BotDeps extends AnswererDeps {
   maxMessageChars: number;
   /** A member with this many questions waiting or being answered gets a note instead of another place in the queue. */
   maxPendingPerMember: number;
+  /** `thread`: a member's next messages in a thread where the bot answered them are questions (FOLLOW_UPS). */
+  followUps?: FollowUpMode;
+  /** Limits and the model's abilities for attached files; without it files are not read. */
+  files?: FileSettings;
 }
 
 /** After the grace period, how long the notes to members whose answers were stopped may take. */
@@ -26,11 +33,17 @@ export class Bot implements EventSink {
   private readonly command: PersonaCommand;
   private readonly inFlight = new InFlight();
   private readonly answerer: Answerer;
+  private readonly followUps: FollowUps;
+  private readonly controls: FeedbackControls;
+  private readonly files: QuestionFiles | null;
 
   constructor(private readonly deps: BotDeps) {
     this.rules = new FeedbackRules(deps.store, deps.feedback);
-    this.command = new PersonaCommand(deps.store, deps.personas);
+    this.command = new PersonaCommand(deps.store, deps.personas, deps.instructions);
     this.answerer = new Answerer(deps);
+    this.followUps = new FollowUps(deps.store, deps.followUps ?? 'thread');
+    this.controls = new FeedbackControls(deps.store, this.rules, deps.feedback.maxCorrectionChars);
+    this.files = deps.files ? new QuestionFiles(deps.files) : null;
   }
 
   /** Handles one platform event; errors are logged with ids and never thrown to the adapter. */
@@ -58,7 +71,7 @@ export class Bot implements EventSink {
   private async apologise(event: ChatEvent, chat: Chat): Promise<void> {
     if (event.kind === 'mention' || (event.kind === 'reply' && event.addressed)) {
       await chat.send({ channelId: event.channelId, threadId: event.threadId, replyToId: event.messageId }, messages.unexpected);
-    } else if (event.kind === 'command') {
+    } else if (event.kind === 'command' || event.kind === 'control' || event.kind === 'form') {
       await chat.sendPrivate({ channelId: event.channelId, member: event.member }, messages.unexpected);
     }
   }
@@ -68,7 +81,7 @@ export class Bot implements EventSink {
       case 'mention':
         return this.onMessage(event, chat, true);
       case 'reply':
-        return this.onMessage(event, chat, event.addressed);
+        return this.onMessage(event, chat, event.addressed || this.followUps.applies(event));
       case 'reaction':
         return this.onReaction(event, chat);
       case 'edit':
@@ -78,7 +91,11 @@ export class Bot implements EventSink {
         this.log(this.rules.onDelete(event, event), event);
         return;
       case 'command':
-        return chat.sendPrivate({ channelId: event.channelId, member: event.member }, this.command.run(event));
+        return this.command.handle(event, chat);
+      case 'control':
+        return this.controls.onControl(event, chat);
+      case 'form':
+        return event.form === 'correction' ? this.controls.onSubmit(event, chat) : this.command.onForm(event, chat);
     }
   }
 
@@ -89,7 +106,7 @@ export class Bot implements EventSink {
     if (target && asker !== undefined && target.memberId === asker) {
       const outcome = this.rules.onReply(target, event);
       await this.acknowledge(outcome, chat, event.member, event.channelId, event);
-      if (outcome.corrected || !answerIt || event.text.trim() === '') return;
+      if (outcome.corrected || !answerIt || (event.text.trim() === '' && !event.attachments?.length)) return;
     } else if (!answerIt) {
       return;
     }
@@ -99,8 +116,8 @@ export class Bot implements EventSink {
   private async answer(event: MentionEvent | ReplyEvent, chat: Chat, earlier: InteractionRecord | undefined): Promise<void> {
     const { store, logger } = this.deps;
     const text = event.text.trim();
-    const where = { channelId: event.channelId, threadId: event.threadId, replyToId: event.messageId };
-    if (text === '') return void (await chat.send(where, messages.emptyQuestion));
+    const where = { channelId: event.channelId, threadId: event.threadId, parentChannelId: event.parentChannelId, replyToId: event.messageId };
+    if (text === '' && !event.attachments?.length) return void (await chat.send(where, messages.emptyQuestion));
     if (text.length > this.deps.maxMessageChars) return void (await chat.send(where, messages.tooLong(text.length, this.deps.maxMessageChars)));
     const memberId = store.ensureMember(event.member, event.at);
     const pending = this.deps.queue.pending(Answerer.lane(memberId));
@@ -108,13 +125,22 @@ export class Bot implements EventSink {
       return void (await chat.send(where, messages.tooManyPending(pending)));
     }
     const conversationId = event.threadId ?? earlier?.conversationId ?? event.messageId;
-    const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, threadId: event.threadId, conversationId, messageId: event.messageId, text, at: event.at });
+    const asked = await this.withFiles(memberId, event, text, chat);
+    const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, threadId: event.threadId, conversationId, messageId: event.messageId, text: asked.text, at: event.at });
     if (duplicate) {
       // A redelivery of a question that never got its answer (the first delivery was cut short) is a retry.
       if (!this.answerer.isRetry(interaction.id)) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
       logger.info({ interactionId: interaction.id }, 'redelivered question without an answer: answering it');
     }
-    await this.answerer.answer({ interaction, member: event.member, where }, chat);
+    await this.answerer.answer({ interaction, member: event.member, where, leadIn: asked.notes.join('\n') || undefined, images: asked.images }, chat);
+  }
+
+  /** The question with its attached files read; a question seen before is not fetched again. */
+  private async withFiles(memberId: number, event: MentionEvent | ReplyEvent, text: string, chat: Chat): Promise<ReadQuestion> {
+    const attachments = event.attachments ?? [];
+    const seen = attachments.length > 0 ? this.deps.store.findQuestion(memberId, event.messageId) : undefined;
+    if (attachments.length === 0 || !this.files || seen) return { text: seen?.question ?? text, images: [], notes: [] };
+    return this.files.read(text, attachments, chat);
   }
 
   /**
@@ -160,7 +186,7 @@ export class Bot implements EventSink {
   private async acknowledge(outcome: FeedbackOutcome, chat: Chat, member: MentionEvent['member'], channelId: string, event: ChatEvent): Promise<void> {
     this.log(outcome, event);
     if (outcome.reactTo) await chat.react(outcome.reactTo, outcome.reactTo.emoji);
-    if (outcome.privateText) await chat.sendPrivate({ channelId, member }, outcome.privateText);
+    if (outcome.privateText) await chat.sendPrivate({ channelId, member, about: 'messageId' in event ? event.messageId : undefined }, outcome.privateText);
   }
 
   private log(outcome: FeedbackOutcome, event: ChatEvent): void {

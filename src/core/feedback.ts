@@ -58,6 +58,11 @@ export class FeedbackRules {
     const place = { platform: member.platform, workspaceId: member.workspaceId, channelId: event.channelId };
     const interaction = this.store.interactionByAnswerMessage(place, event.messageId);
     if (!interaction || interaction.memberId !== this.store.findMember(member)) return { note: 'ignored', why: messages.reactionNotOnAnswer };
+    return this.label(interaction, polarity, event);
+  }
+
+  /** A 👍 or 👎 given or taken back by the asker (a reaction, or a control on the answer). */
+  label(interaction: InteractionRecord, polarity: 'negative' | 'positive', event: { channelId: string; added: boolean; at: Date }): FeedbackOutcome {
     // A 👍 on a failure note would make "no answer" the ground truth; a 👎 there still takes a correction.
     // A 👍 on a failure note has nothing to confirm; one on an answer still being written confirms its final text.
     if (event.added && polarity === 'positive' && interaction.answer === null && interaction.errorCode !== null) return { note: 'ignored', why: messages.reactionNoAnswer };

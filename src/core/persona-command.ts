@@ -3,38 +3,67 @@ import { AlignmentRecords } from '../memory/alignment-records.js';
 import { approvalByVersion } from '../memory/approval.js';
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord, PersonaVersion } from '../memory/records.js';
+import type { ChannelInstructions } from './channel-instructions.js';
+import { InstructionsCommand } from './instructions-command.js';
+import { MemoryCommands } from './memory-commands.js';
 import { approvalLines, checkLine, describeApproval, scoreFigures } from './persona-evidence.js';
 import type { Personas } from './personas.js';
-import type { CommandEvent, MemberKey } from './ports.js';
+import type { Chat, CommandEvent, FormEvent, MemberKey } from './ports.js';
 
 const HISTORY_VERSIONS = 5;
 const RECENT_LABELLED = 5;
 const SNIPPET = 120;
 
-/** `/persona view|reset|history|forget`: each answer is text only the member sees. */
+/** `/persona view|reset|history|forget|memories|export|admin`: every answer only the member sees. */
 export class PersonaCommand {
   private readonly records: AlignmentRecords;
+  private readonly memories: MemoryCommands;
+  private readonly instructions: InstructionsCommand | null;
 
   constructor(
     private readonly store: Store,
     private readonly personas: Personas,
+    instructions?: ChannelInstructions,
   ) {
     this.records = new AlignmentRecords(store.db);
+    this.memories = new MemoryCommands(store);
+    this.instructions = instructions ? new InstructionsCommand(instructions) : null;
   }
 
-  /** Runs the command and returns the private reply. */
-  run(event: CommandEvent): string {
-    const [sub = 'view', target] = event.args.map((arg) => arg.trim()).filter(Boolean);
+  /** Runs the command; its answers go privately to the member (text, a form, or a file). */
+  async handle(event: CommandEvent, chat: Chat): Promise<void> {
+    const [sub = 'view', ...rest] = event.args.map((arg) => arg.trim()).filter(Boolean);
+    const to = { channelId: event.channelId, member: event.member };
+    switch (sub.toLowerCase()) {
+      case 'admin':
+        if (!this.instructions) return chat.sendPrivate(to, 'Standing instructions are not available here.');
+        return this.instructions.handle(event, rest, chat);
+      case 'export':
+        return this.memories.export(event, chat);
+      default:
+        return chat.sendPrivate(to, this.run(event, sub, rest[0]));
+    }
+  }
+
+  /** A form opened by `/persona admin instructions set`, submitted. */
+  async onForm(event: FormEvent, chat: Chat): Promise<void> {
+    await this.instructions?.onSubmit(event, chat);
+  }
+
+  private run(event: CommandEvent, sub: string, target: string | undefined): string {
     const targetKey: MemberKey | null = target && target !== event.member.userId ? { ...event.member, userId: target } : null;
     switch (sub.toLowerCase()) {
       case 'view':
       case 'show':
-        return targetKey ? 'You can only see your own persona.' : this.view(event.member);
+        return targetKey ? 'You can only see your own persona.' : this.view(event);
       case 'reset':
         return this.reset(event, targetKey);
       case 'history':
         return targetKey ? 'You can only see your own persona history.' : this.history(event.member);
+      case 'memories':
+        return this.memories.list(event.member, target);
       case 'forget':
+        if (target && target.toLowerCase() !== 'confirm') return this.memories.forgetOne(event.member, target);
         return this.forget(event.member, target === 'confirm');
       case 'help':
         return usage;
@@ -43,7 +72,8 @@ export class PersonaCommand {
     }
   }
 
-  private view(member: MemberKey): string {
+  private view(event: CommandEvent): string {
+    const { member } = event;
     const memberId = this.store.ensureMember(member);
     const persona = this.personas.live(memberId);
     const versions = this.store.personaHistory(memberId, HISTORY_VERSIONS);
@@ -58,10 +88,12 @@ export class PersonaCommand {
       '',
       persona.text,
       '',
+      ...(this.instructions?.linesFor(member, event) ?? []),
+      '',
       labelled.length > 0 ? 'Your recent labelled answers:' : 'No labelled answers yet: react 👎 to a wrong answer and reply with the right one, or 👍 a good one.',
       ...labelled.map(formatLabelled),
       '',
-      'More: /persona history · /persona reset · /persona forget',
+      'More: /persona history · /persona memories · /persona export · /persona reset · /persona forget',
     ];
     return lines.filter((line, index) => line !== '' || lines[index - 1] !== '').join('\n').trim();
   }
@@ -98,7 +130,7 @@ export class PersonaCommand {
     if (memberId === undefined) return 'I keep nothing about you.';
     if (!confirmed) {
       const count = this.store.listInteractions(memberId).length;
-      return `This deletes everything I keep about you: ${count} interactions with their corrections, your profile and every persona version. It cannot be undone.\nTo go ahead, run: ${confirmHint[member.platform]}`;
+      return `This deletes everything I keep about you: ${count} interactions with their corrections, your profile and every persona version. It cannot be undone.\nTo go ahead, run: ${confirmHint[member.platform]}\nTo remove one memory instead, find its id with /persona memories.`;
     }
     const { interactions } = this.store.forgetMember(memberId);
     return `Done. I deleted ${interactions} interactions, your profile and your persona. I will start fresh if you ask me something.`;
@@ -109,7 +141,7 @@ export class PersonaCommand {
   }
 }
 
-const usage = 'Usage: /persona [view | history | reset | forget]';
+const usage = 'Usage: /persona [view | history | memories [page] | forget [<id> | confirm] | export | reset]; admins: /persona admin instructions set|show|clear [channel]';
 
 /** How each platform spells the confirmation (Discord has a boolean option, the others take a word). */
 const confirmHint: Record<MemberKey['platform'], string> = {

@@ -7,6 +7,19 @@ export interface Place {
   channelId: string;
   /** Discord thread channel id or Slack `thread_ts` of the message, when it sits in a thread. */
   threadId?: string;
+  /** The channel a Discord thread belongs to, so that channel's instructions reach its threads. */
+  parentChannelId?: string;
+}
+
+/** A file attached to a member's message, as the platform describes it; fetched only when it is answered. */
+export interface Attachment {
+  name: string;
+  /** MIME type as the platform reports it, when it does. */
+  contentType?: string;
+  /** Size in bytes as the platform reports it. */
+  size: number;
+  /** Where the adapter fetches it from; only the adapter reads it. */
+  url: string;
 }
 
 /** A member mentioned the bot (or wrote to it in a DM): a question to answer. */
@@ -17,6 +30,7 @@ export interface MentionEvent extends Place {
   text: string;
   /** The message this one replies to (Discord reply), if any. */
   replyToId?: string;
+  attachments?: Attachment[];
   at: Date;
 }
 
@@ -35,7 +49,10 @@ export interface ReplyEvent extends Place {
    * Addressed replies that are not corrections are answered as follow-up questions.
    */
   addressed: boolean;
+  /** The message names someone but not the bot: it is said to them, never a follow-up. */
+  toOthers?: boolean;
   text: string;
+  attachments?: Attachment[];
   at: Date;
 }
 
@@ -70,11 +87,13 @@ export interface DeleteEvent {
   at: Date;
 }
 
-/** A slash command (`/persona view|reset|history|forget`). */
+/** A slash command (`/persona view|reset|history|forget|memories|export|admin …`). */
 export interface CommandEvent {
   kind: 'command';
   member: MemberKey;
   channelId: string;
+  /** The channel a Discord thread belongs to, when the command was run in a thread. */
+  parentChannelId?: string;
   name: 'persona';
   args: string[];
   /** The platform says this member administers the workspace (may act on another member). */
@@ -82,8 +101,68 @@ export interface CommandEvent {
   at: Date;
 }
 
+/** A member pressed one of the controls on an answer: 👍, or "Correct it". */
+export interface ControlEvent {
+  kind: 'control';
+  member: MemberKey;
+  channelId: string;
+  /** The answer the control belongs to, as the control carries it (an interaction id). */
+  answerId: string;
+  control: 'approve' | 'correct';
+  at: Date;
+}
+
+/** What a form asks for: the right answer to a question, or a place's standing instructions. */
+export type FormKind = 'correction' | 'instructions';
+
+/** A member submitted a form the bot opened. */
+export interface FormEvent {
+  kind: 'form';
+  member: MemberKey;
+  channelId: string;
+  form: FormKind;
+  /** What the form is about: the answer id of a correction, the scope of instructions. */
+  subject: string;
+  text: string;
+  /** The platform says this member administers the workspace. */
+  isAdmin?: boolean;
+  at: Date;
+}
+
 /** Everything an adapter hands to the core, already stripped of SDK objects. */
-export type ChatEvent = MentionEvent | ReplyEvent | ReactionEvent | EditEvent | DeleteEvent | CommandEvent;
+export type ChatEvent = MentionEvent | ReplyEvent | ReactionEvent | EditEvent | DeleteEvent | CommandEvent | ControlEvent | FormEvent;
+
+/** A form for the member to fill in (Discord modal, Slack modal). */
+export interface Form {
+  kind: FormKind;
+  /** Carried back in the FormEvent. */
+  subject: string;
+  /** A short title (platforms allow about 24–45 characters). */
+  title: string;
+  /** Shown above the text box: the question being corrected, or where the instructions apply. */
+  context: string;
+  /** The label of the text box. */
+  label: string;
+  /** The text given before, to edit. */
+  current?: string;
+  maxLength: number;
+}
+
+/** A file only one member receives. */
+export interface PrivateFile {
+  name: string;
+  content: string;
+  /** Said with the file. */
+  note: string;
+}
+
+/** Where a private note goes, and what it is about. */
+export interface PrivateTarget {
+  channelId: string;
+  member: MemberKey;
+  /** The message the note is about (the answer reacted to, the correction); it places the note beside it where no interaction exists. */
+  about?: string;
+}
 
 /** Where to send a message. */
 export interface SendTarget extends Place {
@@ -96,7 +175,7 @@ export interface Chat {
   /** Post a message; long text is split by the adapter. Returns the ids of every message posted. */
   send(to: SendTarget, text: string): Promise<{ messageIds: string[] }>;
   /** Show text only to this member (Slack ephemeral, Discord ephemeral interaction reply). */
-  sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void>;
+  sendPrivate(to: PrivateTarget, text: string): Promise<void>;
   /** Add a reaction to a message. */
   react(to: { channelId: string; messageId: string }, emoji: string): Promise<void>;
   /** Show that the bot is working; returns a function that stops it. */
@@ -107,11 +186,19 @@ export interface Chat {
    * Platforms without it get the whole answer through `send`.
    */
   stream?(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream;
+  /** Opens a form for the member; only inside an interaction that allows one (a button, a command). */
+  openForm?(form: Form): Promise<void>;
+  /** Sends a file only this member gets (Discord: ephemeral attachment; Slack: a file in their DM). */
+  sendPrivateFile?(to: PrivateTarget, file: PrivateFile): Promise<void>;
+  /** Fetches an attachment from the platform's own file hosts, refusing more than `maxBytes`. */
+  download?(attachment: Attachment, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
 /** Where a streamed answer goes, and the member it answers (Slack streams to a recipient). */
 export interface StreamTarget extends SendTarget {
   member: MemberKey;
+  /** The finished answer carries the feedback controls (👍, "Correct it") for this answer id. */
+  controls?: { answerId: string };
 }
 
 /**
@@ -138,6 +225,15 @@ export interface ModelMessage {
   toolCalls?: ToolCall[];
   /** For `tool` messages: the name of the tool that produced the content. */
   toolName?: string;
+  /** Images sent with a user message, for models that read them. */
+  images?: ModelImage[];
+}
+
+/** An image for a model that reads images (Ollama `images`, OpenAI-compatible image parts). */
+export interface ModelImage {
+  mimeType: string;
+  /** The image's bytes, base64-encoded. */
+  base64: string;
 }
 
 /** A tool the model may call, described by a JSON schema. */

@@ -25,6 +25,7 @@ export const promptPlaceholders = {
   judge: ['count', 'items'],
   'judge-item': ['number', 'question', 'expected', 'response'],
   'json-retry': ['error'],
+  'channel-instructions': ['instructions'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The name of a prompt file under prompts/ (without `.txt`). */

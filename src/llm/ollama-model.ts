@@ -176,6 +176,7 @@ function toOllamaMessage(message: ModelMessage): Message {
     content: message.content,
     ...(message.toolCalls ? { tool_calls: message.toolCalls.map((call) => ({ function: { name: call.name, arguments: call.arguments } })) } : {}),
     ...(message.toolName ? { tool_name: message.toolName } : {}),
+    ...(message.images?.length ? { images: message.images.map((image) => image.base64) } : {}),
   };
 }
 

@@ -202,4 +202,21 @@ export const migrations: ReadonlyArray<Migration> = [
     up: upgradeMemoryLayout,
     after: compactAfterLayoutUpgrade,
   },
+  {
+    version: 6,
+    name: 'standing instructions per workspace and channel',
+    sql: `
+      -- Set by a workspace's admins for the whole workspace (channel_id '') or one channel; they join the
+      -- system prompt of every answer there, after the member's own persona.
+      CREATE TABLE channel_instructions (
+        platform TEXT NOT NULL,
+        workspace_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, workspace_id, channel_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
