@@ -2,10 +2,8 @@ import {
   Client,
   Events,
   GatewayIntentBits,
-  MessageFlags,
   Options,
   Partials,
-  type ChatInputCommandInteraction,
   type ClientOptions,
   type Interaction,
   type Message,
@@ -20,10 +18,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
-import { DiscordChat, InteractionChat } from './discord-chat.js';
+import type { FileHosts } from '../attachment-download.js';
+import { DiscordChat } from './discord-chat.js';
+import { handleInteraction } from './discord-interactions.js';
 import type { StreamPacing } from './discord-stream.js';
-import { commandEvent, deleteEvent, editEvent, messageEvent, reactionEvent } from './normalize.js';
-import { errorSummary, retryOnce, type LogIds } from './retry-once.js';
+import type { InteractionChat } from './interaction-chat.js';
+import { deleteEvent, editEvent, messageEvent, reactionEvent } from './normalize.js';
+import { errorSummary, type LogIds } from './retry-once.js';
 import { registerCommands } from './slash-commands.js';
 
 /** What `startDiscord` needs; `rest` lets tests lift the client's own rate limiting. */
@@ -34,6 +35,10 @@ export interface DiscordOptions {
   rest?: Partial<RESTOptions>;
   /** How often a streamed answer is edited; tests shorten it. */
   pacing?: StreamPacing;
+  /** Where attachments may be fetched from; tests only (the fake's loopback server), never configuration. */
+  fileHosts?: FileHosts;
+  /** How long a note placed beside a message stays; tests shorten it. */
+  noteLifetimeMs?: number;
 }
 
 /** The gateway intents the bot needs; DM intents only when DMs are allowed. */
@@ -85,7 +90,7 @@ class DiscordAdapter implements RunningAdapter {
     private readonly options: DiscordOptions,
   ) {
     this.logger = options.logger;
-    this.chat = new DiscordChat(client.rest, options.logger, options.pacing);
+    this.chat = new DiscordChat(client.rest, options.logger, { pacing: options.pacing, fileHosts: options.fileHosts, noteLifetimeMs: options.noteLifetimeMs });
   }
 
   /** Logs in, waits for READY, then registers the slash command (a failure there does not stop mentions). */
@@ -112,6 +117,7 @@ class DiscordAdapter implements RunningAdapter {
     this.stopping = true;
     await this.inFlight.settled(this.options.config.SHUTDOWN_GRACE_MS);
     this.chat.stopTyping();
+    await this.chat.close();
     await this.client.destroy();
   }
 
@@ -152,15 +158,9 @@ class DiscordAdapter implements RunningAdapter {
     if (event && (await this.allowed(reaction.message.channelId, reaction.message.guildId))) await this.deliver(event);
   }
 
-  /** `/persona`: acknowledged at once (Discord allows 3 s), answered by the core through `sendPrivate`. */
+  /** `/persona`, the controls under answers and submitted forms (see handleInteraction). */
   private async onInteraction(interaction: Interaction): Promise<void> {
-    if (!interaction.isChatInputCommand() || interaction.commandName !== 'persona') return;
-    const ids = { interactionId: interaction.id, userId: interaction.user.id };
-    await retryOnce(this.logger, 'command acknowledgement', ids, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
-    const chat = new InteractionChat(this.chat, interaction as ChatInputCommandInteraction, this.logger, ids);
-    await this.deliver(commandEvent(interaction), chat);
-    // A deferred reply left empty shows "thinking…" for 15 minutes; take it away instead.
-    if (!chat.answered) await interaction.deleteReply().catch((error: unknown) => this.logger.warn({ ...ids, ...errorSummary(error) }, 'empty command reply not removed'));
+    await handleInteraction(interaction, this.chat, this.logger, (event, chat) => this.deliver(event, chat));
   }
 
   private async deliver(event: ChatEvent, chat: DiscordChat | InteractionChat = this.chat): Promise<void> {

@@ -1,9 +1,10 @@
-import { MessageFlags, Routes, type APIChannel, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { Routes, type APIChannel, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Logger } from 'pino';
-import type { AnswerStream, Chat, MemberKey, Place, SendTarget, StreamTarget } from '../../src/core/ports.js';
+import type { AnswerStream, Attachment, Chat, Place, PrivateTarget, SendTarget, StreamTarget } from '../../src/core/ports.js';
+import { downloadAttachment, type FileHosts } from '../attachment-download.js';
 import { splitText } from '../split-text.js';
 import { DiscordAnswerStream, defaultPacing, type StreamPacing } from './discord-stream.js';
-import { retryOnce } from './retry-once.js';
+import { errorSummary, retryOnce } from './retry-once.js';
 
 /** Discord's limit on a message's content. */
 export const MESSAGE_LIMIT = 2_000;
@@ -11,22 +12,43 @@ export const MESSAGE_LIMIT = 2_000;
 /** Discord shows "typing…" for about 10 s; it is sent again before it fades. */
 export const TYPING_REFRESH_MS = 8_000;
 
+/** Where Discord serves members' attachments. */
+export const DISCORD_FILE_HOSTS: FileHosts = { hosts: ['cdn.discordapp.com', 'media.discordapp.net'] };
+
+/** How long a note placed beside a message stays before it is removed. */
+export const NOTE_LIFETIME_MS = 120_000;
+
+/** What a DiscordChat may be told besides its REST client; tests shorten and move things. */
+export interface DiscordChatOptions {
+  pacing?: StreamPacing;
+  /** The file hosts attachments are fetched from (tests only: the fake's loopback server). */
+  fileHosts?: FileHosts;
+  noteLifetimeMs?: number;
+}
+
 /** An answer never pings anyone: no @everyone, roles, users, nor the member replied to. */
 export const NO_PINGS = { parse: [], replied_user: false } satisfies RESTPostAPIChannelMessageJSONBody['allowed_mentions'];
 
 /** The outgoing side of Discord over REST by ids, so nothing depends on what the client has cached. */
 export class DiscordChat implements Chat {
   private readonly typingTimers = new Set<NodeJS.Timeout>();
+  /** Notes placed beside messages, removed when their time is up (or at shutdown). */
+  private readonly notes = new Map<string, { channelId: string; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly rest: REST,
     private readonly logger: Logger,
-    private readonly pacing: StreamPacing = defaultPacing,
+    private readonly options: DiscordChatOptions = {},
   ) {}
 
   /** An answer posted at its first words and edited as it grows (see DiscordAnswerStream). */
   stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
-    return new DiscordAnswerStream(this.rest, this.logger, to, onPosted, NO_PINGS, this.pacing);
+    return new DiscordAnswerStream(this.rest, this.logger, to, onPosted, NO_PINGS, this.options.pacing ?? defaultPacing);
+  }
+
+  /** An attachment from Discord's CDN, at most `maxBytes`. */
+  download(attachment: Attachment, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return downloadAttachment(attachment.url, { allowed: this.options.fileHosts ?? DISCORD_FILE_HOSTS, maxBytes, signal });
   }
 
   /** Posts the text in chunks of at most 2 000 characters; the first replies to `replyToId`. */
@@ -45,10 +67,14 @@ export class DiscordChat implements Chat {
   }
 
   /**
-   * Outside a slash command Discord has no message only one member sees, so the text goes to
-   * the member's DMs. Members who closed their DMs miss it; that must not fail the event.
+   * Outside an interaction Discord has no message only one member sees. A note about a message (the
+   * answer the member just reacted to, their correction) goes beside it, addressed to them without a
+   * ping, and is removed after a while: they are looking at that channel, and DMs may be closed.
+   * Only when the bot cannot post there (or the note is about nothing) does it go by DM. A note
+   * that reaches nobody must not fail the event.
    */
-  async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+  async sendPrivate(to: PrivateTarget, text: string): Promise<void> {
+    if (to.about && (await this.noteBeside(to, text))) return;
     const userId = to.member.userId;
     try {
       const dm = (await retryOnce(this.logger, 'open DM', { userId }, () => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }))) as APIChannel;
@@ -56,6 +82,38 @@ export class DiscordChat implements Chat {
     } catch {
       this.logger.warn({ userId, channelId: to.channelId }, 'private message not delivered');
     }
+  }
+
+  /** Removes every note still shown (at shutdown), so none outlives the bot. */
+  async close(): Promise<void> {
+    await Promise.all([...this.notes.keys()].map((id) => this.removeNote(id)));
+  }
+
+  /** Posts the note as a reply to the message it is about; false when Discord refuses it. */
+  private async noteBeside(to: PrivateTarget, text: string): Promise<boolean> {
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      content: `<@${to.member.userId}> ${text}`.slice(0, MESSAGE_LIMIT),
+      allowed_mentions: NO_PINGS,
+      message_reference: { message_id: to.about!, fail_if_not_exists: false },
+    };
+    try {
+      const note = (await this.rest.post(Routes.channelMessages(to.channelId), { body })) as APIMessage;
+      const timer = setTimeout(() => void this.removeNote(note.id), this.options.noteLifetimeMs ?? NOTE_LIFETIME_MS);
+      timer.unref();
+      this.notes.set(note.id, { channelId: to.channelId, timer });
+      return true;
+    } catch (error) {
+      this.logger.info({ channelId: to.channelId, messageId: to.about, ...errorSummary(error) }, 'note not placed beside the message; trying a DM');
+      return false;
+    }
+  }
+
+  private async removeNote(noteId: string): Promise<void> {
+    const note = this.notes.get(noteId);
+    if (!note) return;
+    this.notes.delete(noteId);
+    clearTimeout(note.timer);
+    await this.rest.delete(Routes.channelMessage(note.channelId, noteId)).catch((error: unknown) => this.logger.debug({ channelId: note.channelId, messageId: noteId, ...errorSummary(error) }, 'note not removed'));
   }
 
   /** Adds the bot's reaction (a unicode emoji, or `name:id` for a custom one). */
@@ -85,51 +143,3 @@ export class DiscordChat implements Chat {
   }
 }
 
-/** The reply side of a deferred slash command, as discord.js interactions offer it. */
-export interface DeferredReply {
-  editReply(options: { content: string; allowedMentions: { parse: [] } }): Promise<unknown>;
-  followUp(options: { content: string; flags: MessageFlags.Ephemeral; allowedMentions: { parse: [] } }): Promise<unknown>;
-  deleteReply(): Promise<void>;
-}
-
-/** The Chat handed to the core for one slash command: private text becomes the ephemeral reply. */
-export class InteractionChat implements Chat {
-  /** Whether the deferred reply has been filled in. */
-  answered = false;
-
-  constructor(
-    private readonly chat: DiscordChat,
-    private readonly reply: DeferredReply,
-    private readonly logger: Logger,
-    private readonly ids: { interactionId: string; userId: string },
-  ) {}
-
-  send(to: SendTarget, text: string): Promise<{ messageIds: string[] }> {
-    return this.chat.send(to, text);
-  }
-
-  /** The first chunk edits the deferred reply; longer text follows as more ephemeral messages. */
-  async sendPrivate(_to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
-    for (const content of splitText(text, MESSAGE_LIMIT)) {
-      const allowedMentions = { parse: [] as [] };
-      if (this.answered) {
-        await retryOnce(this.logger, 'command follow-up', this.ids, () => this.reply.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions }));
-      } else {
-        await retryOnce(this.logger, 'command reply', this.ids, () => this.reply.editReply({ content, allowedMentions }));
-        this.answered = true;
-      }
-    }
-  }
-
-  react(to: { channelId: string; messageId: string }, emoji: string): Promise<void> {
-    return this.chat.react(to, emoji);
-  }
-
-  typing(to: Place & { messageId?: string }): Promise<() => Promise<void>> {
-    return this.chat.typing(to);
-  }
-
-  stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
-    return this.chat.stream(to, onPosted);
-  }
-}

@@ -1,8 +1,9 @@
 import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Logger } from 'pino';
-import type { AnswerStream, SendTarget } from '../../src/core/ports.js';
+import type { AnswerStream, StreamTarget } from '../../src/core/ports.js';
 import { PacedFlush } from '../paced-flush.js';
 import { splitText } from '../split-text.js';
+import { answerControls } from './discord-controls.js';
 import { errorSummary } from './retry-once.js';
 
 /** Discord's limit on a message's content. */
@@ -21,18 +22,21 @@ export const defaultPacing: StreamPacing = { editIntervalMs: 1_000 };
  * status), then edited at most once per interval with everything so far, and a final edit when done.
  * Past 2 000 characters the text goes on in a follow-up message. Edits never queue up: only the
  * newest text is sent, so a rate-limited channel (discord.js waits out 429s) gets fewer, larger edits.
+ * A finished answer carries its controls (👍, "Correct it") on its last message, added with the final edit.
  */
 export class DiscordAnswerStream implements AnswerStream {
   private text = '';
   private statusText: string | null = null;
-  private readonly posted: Array<{ id: string; content: string }> = [];
+  private readonly posted: Array<{ id: string; content: string; controls: boolean }> = [];
   private readonly pacer: PacedFlush;
+  /** The answer finished: its last message gets the controls. */
+  private withControls = false;
   private ended = false;
 
   constructor(
     private readonly rest: REST,
     private readonly logger: Logger,
-    private readonly to: SendTarget,
+    private readonly to: StreamTarget,
     private readonly onPosted: (messageId: string) => void,
     private readonly allowedMentions: RESTPostAPIChannelMessageJSONBody['allowed_mentions'],
     pacing: StreamPacing = defaultPacing,
@@ -64,6 +68,7 @@ export class DiscordAnswerStream implements AnswerStream {
   }
 
   async finish(text: string): Promise<{ messageIds: string[] }> {
+    this.withControls = this.to.controls !== undefined && text.trim() !== '';
     return this.end(text);
   }
 
@@ -84,8 +89,9 @@ export class DiscordAnswerStream implements AnswerStream {
     const wanted = this.chunks();
     for (const [index, content] of wanted.entries()) {
       const existing = this.posted[index];
-      if (!existing) await this.post(content, index === 0);
-      else if (existing.content !== content) await this.edit(existing, content);
+      const controls = this.withControls && index === wanted.length - 1;
+      if (!existing) await this.post(content, index === 0, controls);
+      else if (existing.content !== content || existing.controls !== controls) await this.edit(existing, content, controls);
     }
     for (const extra of this.posted.splice(wanted.length)) {
       await this.rest.delete(Routes.channelMessage(this.channelId, extra.id)).catch((error: unknown) => this.logger.warn({ channelId: this.channelId, messageId: extra.id, ...errorSummary(error) }, 'leftover message not deleted'));
@@ -101,20 +107,26 @@ export class DiscordAnswerStream implements AnswerStream {
 
   private dirty(): boolean {
     const wanted = this.chunks();
-    return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content);
+    return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content || this.posted[index]?.controls !== (this.withControls && index === wanted.length - 1));
   }
 
-  private async post(content: string, first: boolean): Promise<void> {
+  private async post(content: string, first: boolean, controls: boolean): Promise<void> {
     const reference = first && this.to.replyToId ? { message_reference: { message_id: this.to.replyToId, fail_if_not_exists: false } } : {};
-    const body: RESTPostAPIChannelMessageJSONBody = { content, allowed_mentions: this.allowedMentions, ...reference };
+    const body: RESTPostAPIChannelMessageJSONBody = { content, allowed_mentions: this.allowedMentions, ...reference, ...this.components(controls) };
     const message = (await this.rest.post(Routes.channelMessages(this.channelId), { body })) as APIMessage;
-    this.posted.push({ id: message.id, content });
+    this.posted.push({ id: message.id, content, controls });
     this.onPosted(message.id);
   }
 
-  private async edit(message: { id: string; content: string }, content: string): Promise<void> {
-    await this.rest.patch(Routes.channelMessage(this.channelId, message.id), { body: { content, allowed_mentions: this.allowedMentions } });
+  private async edit(message: { id: string; content: string; controls: boolean }, content: string, controls: boolean): Promise<void> {
+    const components = controls || message.controls ? { components: this.components(controls).components ?? [] } : {};
+    await this.rest.patch(Routes.channelMessage(this.channelId, message.id), { body: { content, allowed_mentions: this.allowedMentions, ...components } });
     message.content = content;
+    message.controls = controls;
+  }
+
+  private components(controls: boolean): Pick<RESTPostAPIChannelMessageJSONBody, 'components'> {
+    return controls && this.to.controls ? { components: answerControls(this.to.controls.answerId) } : {};
   }
 
   private get channelId(): string {

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord.js';
-import type { CommandEvent, DeleteEvent, EditEvent, MemberKey, MentionEvent, ReactionEvent, ReplyEvent } from '../../src/core/ports.js';
+import type { Attachment, CommandEvent, ControlEvent, DeleteEvent, EditEvent, FormEvent, MemberKey, MentionEvent, ReactionEvent, ReplyEvent } from '../../src/core/ports.js';
+import { FORM_FIELD, parseControl, parseForm } from './discord-controls.js';
 
 /** Workspace id for direct messages, which belong to no guild. */
 export const DM_WORKSPACE = '@dm';
@@ -11,11 +12,20 @@ export interface MessageLike {
   author: { id: string; bot: boolean } | null;
   guildId: string | null;
   channelId: string;
-  channel: { type: ChannelType } | null;
+  channel: { type: ChannelType; parentId?: string | null } | null;
   reference: { messageId?: string | undefined } | null;
   mentions: { repliedUser: { id: string } | null };
+  attachments?: { values(): Iterable<AttachmentLike> };
   createdAt: Date;
   editedAt?: Date | null;
+}
+
+/** The parts of a discord.js `Attachment` the adapter reads. */
+export interface AttachmentLike {
+  name: string;
+  size: number;
+  url: string;
+  contentType: string | null;
 }
 
 /** The parts of a discord.js `MessageReaction` and its `User` the adapter reads. */
@@ -30,8 +40,19 @@ export interface CommandLike {
   user: { id: string };
   guildId: string | null;
   channelId: string;
+  channel?: { isThread(): boolean } | null;
   memberPermissions: { has(permission: bigint): boolean } | null;
   options: { data: readonly CommandOptionLike[] };
+  createdAt: Date;
+}
+
+/** The parts of a button press or modal submit the adapter reads. */
+export interface ComponentLike {
+  customId: string;
+  user: { id: string };
+  guildId: string | null;
+  channelId: string | null;
+  memberPermissions: { has(permission: bigint): boolean } | null;
   createdAt: Date;
 }
 
@@ -83,20 +104,35 @@ export function messageEvent(message: MessageLike, options: ReadOptions): Mentio
   const isDm = message.guildId === null;
   if (isDm && !options.allowDms) return null;
   const content = message.content ?? '';
+  const thread = isThread(message.channel);
+  const attachments = attachmentsOf(message);
   const base = {
     member: memberKey(message.guildId, author.id),
     channelId: message.channelId,
     messageId: message.id,
     text: stripBotMention(content, options.botId),
     at: message.createdAt,
-    ...(isThread(message.channel) ? { threadId: message.channelId } : {}),
+    ...(thread ? { threadId: message.channelId } : {}),
+    ...(thread && message.channel?.parentId ? { parentChannelId: message.channel.parentId } : {}),
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
   const replyToId = message.reference?.messageId;
   const replyPart = replyToId === undefined ? {} : { replyToId };
   if (isDm || mentionsBot(content, options.botId)) return { kind: 'mention', ...base, ...replyPart };
   if (replyToId !== undefined && message.mentions.repliedUser?.id === options.botId) return { kind: 'reply', ...base, ...replyPart, addressed: true };
-  if (replyToId !== undefined || base.threadId !== undefined) return { kind: 'reply', ...base, ...replyPart, addressed: false };
+  const toOthers = mentionsSomeoneElse(content, options.botId) ? { toOthers: true } : {};
+  if (replyToId !== undefined || base.threadId !== undefined) return { kind: 'reply', ...base, ...replyPart, addressed: false, ...toOthers };
   return null;
+}
+
+/** The files of a message as the core sees them (the CDN address stays with the adapter's download). */
+export function attachmentsOf(message: Pick<MessageLike, 'attachments'>): Attachment[] {
+  return [...(message.attachments?.values() ?? [])].map((file) => ({ name: file.name, size: file.size, url: file.url, ...(file.contentType ? { contentType: file.contentType } : {}) }));
+}
+
+/** True when the text mentions a user or role other than the bot (then it is said to them). */
+function mentionsSomeoneElse(content: string, botId: string): boolean {
+  return [...content.matchAll(/<@[!&]?(\d+)>/g)].some((match) => match[1] !== botId);
 }
 
 /** An edited message with text; null when the update carries no content or author (embeds, partials) or comes from a bot. */
@@ -141,22 +177,67 @@ export function commandArgs(options: readonly CommandOptionLike[]): string[] {
   const inner = sub.options ?? [];
   const target = inner.find((option) => option.name === 'member' && option.type === ApplicationCommandOptionType.User);
   const confirm = inner.find((option) => option.name === 'confirm' && option.value === true);
+  const value = (name: string) => inner.find((option) => option.name === name)?.value;
   if (sub.name === 'reset' && typeof target?.value === 'string') return ['reset', target.value];
   if (sub.name === 'forget' && confirm) return ['forget', 'confirm'];
+  if (sub.name === 'forget' && typeof value('memory') === 'string') return ['forget', String(value('memory'))];
+  if (sub.name === 'memories' && value('page') !== undefined) return ['memories', String(value('page'))];
   return [sub.name];
+}
+
+/**
+ * `/persona admin instructions action:<set|show|clear> [channel:#x]` as the core's arguments:
+ * `['admin', 'instructions', action, channelId?]`.
+ */
+function adminArgs(options: readonly CommandOptionLike[]): string[] | null {
+  const group = options.find((option) => option.type === ApplicationCommandOptionType.SubcommandGroup && option.name === 'admin');
+  const sub = group?.options?.find((option) => option.type === ApplicationCommandOptionType.Subcommand);
+  if (!sub) return null;
+  const inner = sub.options ?? [];
+  const action = inner.find((option) => option.name === 'action')?.value;
+  const channel = inner.find((option) => option.name === 'channel')?.value;
+  return ['admin', sub.name, String(action ?? 'show'), ...(typeof channel === 'string' ? [channel] : [])];
+}
+
+/** Whether the member may manage the guild (Manage Server, or Administrator). */
+function canManage(permissions: { has(permission: bigint): boolean } | null): boolean {
+  return permissions !== null && (permissions.has(PermissionFlagsBits.ManageGuild) || permissions.has(PermissionFlagsBits.Administrator));
+}
+
+/** A press on 👍 or "Correct it" under an answer; null for components that are not ours. */
+export function controlEvent(interaction: ComponentLike): ControlEvent | null {
+  const control = parseControl(interaction.customId);
+  if (!control || interaction.channelId === null) return null;
+  return { kind: 'control', member: memberKey(interaction.guildId, interaction.user.id), channelId: interaction.channelId, ...control, at: interaction.createdAt };
+}
+
+/** A submitted form of ours; `text` is its text box. */
+export function formEvent(interaction: ComponentLike & { fields: { getTextInputValue(customId: string): string } }): FormEvent | null {
+  const form = parseForm(interaction.customId);
+  if (!form || interaction.channelId === null) return null;
+  return {
+    kind: 'form',
+    member: memberKey(interaction.guildId, interaction.user.id),
+    channelId: interaction.channelId,
+    ...form,
+    text: interaction.fields.getTextInputValue(FORM_FIELD),
+    isAdmin: interaction.guildId !== null && canManage(interaction.memberPermissions),
+    at: interaction.createdAt,
+  };
 }
 
 /** A `/persona` command; `isAdmin` when the member may manage the guild. */
 export function commandEvent(interaction: CommandLike): CommandEvent {
-  const permissions = interaction.memberPermissions;
-  const isAdmin = permissions !== null && (permissions.has(PermissionFlagsBits.ManageGuild) || permissions.has(PermissionFlagsBits.Administrator));
+  // Run in a thread, the command's place is also the thread's channel (its instructions apply there).
+  const parentId = interaction.channel?.isThread() ? (interaction.channel as { parentId?: string | null }).parentId : undefined;
   return {
     kind: 'command',
     member: memberKey(interaction.guildId, interaction.user.id),
     channelId: interaction.channelId,
+    ...(parentId ? { parentChannelId: parentId } : {}),
     name: 'persona',
-    args: commandArgs(interaction.options.data),
-    isAdmin,
+    args: adminArgs(interaction.options.data) ?? commandArgs(interaction.options.data),
+    isAdmin: interaction.guildId !== null && canManage(interaction.memberPermissions),
     at: interaction.createdAt,
   };
 }

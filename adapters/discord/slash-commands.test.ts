@@ -15,10 +15,14 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 
 describe('/persona registration', () => {
-  it('defines view, history, reset with an optional member, and forget with an optional confirm', () => {
+  it('defines view, history, reset with an optional member, forget with a memory id or confirm, memories, export and admin instructions', () => {
     const command = personaCommand();
     expect(command.name).toBe('persona');
-    expect(command.options?.map((option) => option.name)).toEqual(['view', 'history', 'reset', 'forget']);
+    expect(command.options?.map((option) => option.name)).toEqual(['view', 'history', 'reset', 'forget', 'memories', 'export', 'admin']);
+    const admin = command.options?.find((option) => option.name === 'admin') as { type: number; options: Array<{ name: string; options: Array<{ name: string; type: number; required?: boolean }> }> };
+    expect(admin.type).toBe(2);
+    expect(admin.options[0]!.name).toBe('instructions');
+    expect(admin.options[0]!.options.map((option) => [option.name, option.type, option.required])).toEqual([['action', 3, true], ['channel', 7, false]]);
     expect(JSON.stringify(command.options)).toContain('"name":"member","description":"Admins only: reset this member instead","required":false,"type":6');
   });
 

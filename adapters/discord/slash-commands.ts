@@ -1,4 +1,4 @@
-import { Routes, SlashCommandBuilder, type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ChannelType, Routes, SlashCommandBuilder, type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Logger } from 'pino';
 
 /** A command or option as Discord returns it or as we send it; only the fields that matter for comparison. */
@@ -10,7 +10,7 @@ interface CommandShape {
   options?: CommandShape[];
 }
 
-/** The `/persona` command: view, history, reset (admins may name a member) and forget (with confirm). */
+/** The `/persona` command: view, history, reset (admins may name a member), forget (one memory, or all with confirm), memories, export, and admin instructions. */
 export function personaCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
   return new SlashCommandBuilder()
     .setName('persona')
@@ -26,8 +26,34 @@ export function personaCommand(): RESTPostAPIChatInputApplicationCommandsJSONBod
     .addSubcommand((sub) =>
       sub
         .setName('forget')
-        .setDescription('Delete everything the bot keeps about you')
-        .addBooleanOption((option) => option.setName('confirm').setDescription('True to really delete it; otherwise you see what would go')),
+        .setDescription('Delete one memory, or everything the bot keeps about you')
+        .addStringOption((option) => option.setName('memory').setDescription('The id of one memory to delete (see /persona memories)').setMaxLength(12))
+        .addBooleanOption((option) => option.setName('confirm').setDescription('True to really delete everything; otherwise you see what would go')),
+    )
+    .addSubcommand((sub) =>
+      sub
+        .setName('memories')
+        .setDescription('List what the bot remembers of you, with ids')
+        .addIntegerOption((option) => option.setName('page').setDescription('Which page (10 a page, newest first)').setMinValue(1)),
+    )
+    .addSubcommand((sub) => sub.setName('export').setDescription('Get everything the bot keeps about you as a JSON file'))
+    .addSubcommandGroup((group) =>
+      group
+        .setName('admin')
+        .setDescription('For server admins')
+        .addSubcommand((sub) =>
+          sub
+            .setName('instructions')
+            .setDescription('Standing instructions for this server or one channel')
+            .addStringOption((option) =>
+              option
+                .setName('action')
+                .setDescription('set opens a form for the text')
+                .setRequired(true)
+                .addChoices({ name: 'set', value: 'set' }, { name: 'show', value: 'show' }, { name: 'clear', value: 'clear' }),
+            )
+            .addChannelOption((option) => option.setName('channel').setDescription('One channel; without it, the whole server').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum)),
+        ),
     )
     .toJSON();
 }

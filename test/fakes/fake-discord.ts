@@ -24,6 +24,19 @@ export interface FakeUser {
 
 type Handler = (match: RegExpMatchArray, request: DiscordRequest) => { status: number; body?: unknown };
 
+/** A file the fake's CDN serves; `served` counts the bytes actually written to clients. */
+export interface ServedFile {
+  name: string;
+  body: Buffer;
+  contentType: string;
+  /** The size the message reports (a lying client or CDN may differ from the body). */
+  reportedSize: number;
+  /** Whether the response declares its length (a streamed body does not). */
+  declareLength: boolean;
+  served: number;
+  requests: number;
+}
+
 const DISCORD_EPOCH = 1_420_070_400_000n;
 let sequence = 0n;
 
@@ -61,6 +74,10 @@ export class FakeDiscord {
   readonly commands = new Map<string, any[]>();
   /** Messages the fake knows (posted by the bot or built here), for `GET` and referenced messages. */
   readonly messages = new Map<string, any>();
+  /** What each interaction was answered with (`POST /interactions/:id/:token/callback`), by interaction id. */
+  readonly callbacks = new Map<string, any[]>();
+  /** Files on the fake CDN (`/cdn/:name`), by name. */
+  readonly files = new Map<string, ServedFile>();
   private readonly dmChannels = new Map<string, string>();
   private readonly failures: Array<{ method: string; pattern: RegExp; status: number }> = [];
   private readonly sockets = new Set<WebSocket>();
@@ -69,16 +86,16 @@ export class FakeDiscord {
   private gateway!: WebSocketServer;
   private readonly routes: Array<[string, RegExp, Handler]> = [
     ['GET', /^\/gateway\/bot$/, () => ({ status: 200, body: { url: this.wsUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } })],
-    ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => ({ status: 200, body: this.remember(this.message({ channelId: m[1]!, author: this.bot, content: r.body.content, replyTo: r.body.message_reference?.message_id })) })],
-    ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, r) => this.edit(m[2]!, r.body.content)],
+    ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => ({ status: 200, body: this.remember(this.message({ channelId: m[1]!, author: this.bot, content: r.body.content, replyTo: r.body.message_reference?.message_id, components: r.body.components })) })],
+    ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, r) => this.edit(m[2]!, r.body)],
     ['DELETE', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => (this.messages.delete(m[2]!) ? { status: 204 } : { status: 404, body: { message: 'Unknown Message', code: 10008 } })],
     ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => (this.messages.has(m[2]!) ? { status: 200, body: this.messages.get(m[2]!) } : { status: 404, body: { message: 'Unknown Message', code: 10008 } })],
     ['PUT|DELETE', /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/, () => ({ status: 204 })],
     ['POST', /^\/channels\/\d+\/typing$/, () => ({ status: 204 })],
     ['GET', /^\/channels\/(\d+)$/, (m) => ({ status: 200, body: this.channel(m[1]!) })],
     ['POST', /^\/users\/@me\/channels$/, (_m, r) => ({ status: 200, body: { id: this.dmChannel(r.body.recipient_id), type: 1, recipients: [{ ...this.bot, id: r.body.recipient_id, bot: false }] } })],
-    ['POST', /^\/interactions\/\d+\/[^/]+\/callback$/, () => ({ status: 204 })],
-    ['PATCH', /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, (_m, r) => ({ status: 200, body: this.message({ channelId: this.channelId, author: this.bot, content: r.body.content, flags: 64 }) })],
+    ['POST', /^\/interactions\/(\d+)\/[^/]+\/callback$/, (m, r) => this.callback(m[1]!, r.body)],
+    ['PATCH', /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, (_m, r) => ({ status: 200, body: this.message({ channelId: this.channelId, author: this.bot, content: r.body.content, flags: 64, attachments: r.body.files }) })],
     ['DELETE', /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, () => ({ status: 204 })],
     ['POST', /^\/webhooks\/\d+\/[^/]+$/, (_m, r) => ({ status: 200, body: this.message({ channelId: this.channelId, author: this.bot, content: r.body.content, flags: r.body.flags ?? 0 }) })],
     ['GET', /^(\/applications\/\d+(?:\/guilds\/\d+)?\/commands)$/, (m) => ({ status: 200, body: this.commands.get(m[1]!) ?? [] })],
@@ -136,7 +153,7 @@ export class FakeDiscord {
   }
 
   /** A message object shaped as in the API reference; `replyTo` adds a reference and the referenced message. */
-  message(options: { channelId: string; author: FakeUser; content: string; id?: string; replyTo?: string; guild?: boolean; mentions?: FakeUser[]; flags?: number }): any {
+  message(options: { channelId: string; author: FakeUser; content: string; id?: string; replyTo?: string; guild?: boolean; mentions?: FakeUser[]; flags?: number; components?: any[]; attachments?: any[] }): any {
     const guild = options.guild ?? !this.isDm(options.channelId);
     const referenced = options.replyTo ? (this.messages.get(options.replyTo) ?? null) : undefined;
     return {
@@ -151,9 +168,9 @@ export class FakeDiscord {
       mention_everyone: false,
       mentions: options.mentions ?? [],
       mention_roles: [],
-      attachments: [],
+      attachments: options.attachments ?? [],
       embeds: [],
-      components: [],
+      components: options.components ?? [],
       pinned: false,
       type: options.replyTo ? 19 : 0,
       flags: options.flags ?? 0,
@@ -161,16 +178,54 @@ export class FakeDiscord {
     };
   }
 
-  /** Edits a message the bot posted, as PATCH /channels/:id/messages/:id does. */
-  private edit(messageId: string, content: string): { status: number; body: unknown } {
+  /** Edits a message the bot posted, as PATCH /channels/:id/messages/:id does (fields left out stay as they were). */
+  private edit(messageId: string, body: { content?: string; components?: any[] }): { status: number; body: unknown } {
     const message = this.messages.get(messageId);
     if (!message) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
-    Object.assign(message, { content, edited_timestamp: new Date().toISOString() });
+    Object.assign(message, { ...(body.content !== undefined ? { content: body.content } : {}), ...(body.components !== undefined ? { components: body.components } : {}), edited_timestamp: new Date().toISOString() });
     return { status: 200, body: message };
   }
 
+  /** Records an interaction's answer; a second initial answer is refused as Discord does. */
+  private callback(interactionId: string, body: any): { status: number; body?: unknown } {
+    const answers = this.callbacks.get(interactionId) ?? [];
+    if (answers.length > 0) return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
+    this.callbacks.set(interactionId, [...answers, body]);
+    return { status: 204 };
+  }
+
+  /** Puts a file on the fake CDN; returns the attachment object a message carries. */
+  serveFile(name: string, content: string | Buffer, options: { contentType?: string; reportedSize?: number; declareLength?: boolean } = {}): any {
+    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const contentType = options.contentType ?? 'text/plain; charset=utf-8';
+    this.files.set(name, { name, body, contentType, reportedSize: options.reportedSize ?? body.length, declareLength: options.declareLength ?? true, served: 0, requests: 0 });
+    const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cdn/${encodeURIComponent(name)}`;
+    return { id: snowflake(), filename: name, size: options.reportedSize ?? body.length, url, proxy_url: url, content_type: contentType };
+  }
+
+  /** An INTERACTION_CREATE payload for a button press on a message (type 3, component type 2). */
+  button(user: FakeUser, message: any, customId: string): any {
+    const id = snowflake();
+    return { ...this.interactionBase(user, id, message.channel_id), type: 3, message, data: { custom_id: customId, component_type: 2 } };
+  }
+
+  /** An INTERACTION_CREATE payload for a submitted modal (type 5) with one text box inside a label. */
+  modalSubmit(user: FakeUser, customId: string, field: string, value: string, permissions = 1n << 11n): any {
+    const id = snowflake();
+    const components = [{ type: 10, id: 1 }, { type: 18, id: 2, component: { type: 4, id: 3, custom_id: field, value } }];
+    return { ...this.interactionBase(user, id, this.channelId, permissions), type: 5, data: { custom_id: customId, components } };
+  }
+
+  private interactionBase(user: FakeUser, id: string, channelId: string, permissions = 1n << 11n): any {
+    const member = { user, roles: [], permissions: permissions.toString(), joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 };
+    return {
+      id, application_id: this.applicationId, token: `token-${id}`, version: 1, guild_id: this.guildId, channel_id: channelId, channel: this.channel(channelId), member,
+      app_permissions: '2248473465835073', locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { '0': this.guildId }, context: 0, attachment_size_limit: 10_485_760,
+    };
+  }
+
   /** A member's message as MESSAGE_CREATE carries it (with `channel_type`), remembered for later fetches. */
-  userMessage(author: FakeUser, content: string, options: { channelId?: string; replyTo?: string; id?: string } = {}): any {
+  userMessage(author: FakeUser, content: string, options: { channelId?: string; replyTo?: string; id?: string; attachments?: any[] } = {}): any {
     const channelId = options.channelId ?? this.channelId;
     const channelType = this.isThread(channelId) ? 11 : this.isDm(channelId) ? 1 : 0;
     const mentions = content.includes(`<@${this.bot.id}>`) ? [this.bot] : [];
@@ -184,14 +239,17 @@ export class FakeDiscord {
   }
 
   /** An INTERACTION_CREATE payload for `/persona <subcommand>` with its options, from a member with these permission bits. */
-  command(user: FakeUser, subcommand: string, options: Array<{ name: string; type: number; value: unknown }> = [], permissions = 1n << 11n): any {
+  command(user: FakeUser, subcommand: string, options: Array<{ name: string; type: number; value: unknown }> = [], permissions = 1n << 11n, group?: string): any {
     const resolvedUsers = options.filter((option) => option.type === 6).map((option) => [option.value, { ...user, id: option.value, username: 'someone' }]);
+    const resolvedChannels = options.filter((option) => option.type === 7).map((option) => [option.value, { ...this.channel(String(option.value)), permissions: '2248473465835073' }]);
+    const sub = { name: subcommand, type: 1, options };
+    const resolved = { ...(resolvedUsers.length > 0 ? { users: Object.fromEntries(resolvedUsers) } : {}), ...(resolvedChannels.length > 0 ? { channels: Object.fromEntries(resolvedChannels) } : {}) };
     const member = { user, roles: [], permissions: permissions.toString(), joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 };
     const id = snowflake();
     return {
       id, application_id: this.applicationId, type: 2, token: `token-${id}`, version: 1,
       guild_id: this.guildId, channel_id: this.channelId, channel: this.channel(this.channelId), member,
-      data: { id: snowflake(), name: 'persona', type: 1, guild_id: this.guildId, options: [{ name: subcommand, type: 1, options }], ...(resolvedUsers.length > 0 ? { resolved: { users: Object.fromEntries(resolvedUsers) } } : {}) },
+      data: { id: snowflake(), name: 'persona', type: 1, guild_id: this.guildId, options: [group ? { name: group, type: 2, options: [sub] } : sub], ...(Object.keys(resolved).length > 0 ? { resolved } : {}) },
       app_permissions: '2248473465835073', locale: 'en-US', guild_locale: 'en-US', entitlements: [],
       authorizing_integration_owners: { '0': this.guildId }, context: 0, attachment_size_limit: 10_485_760,
     };
@@ -274,10 +332,25 @@ export class FakeDiscord {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
   }
 
+  /** The CDN: a file written in small pieces, each after the last was taken, counting what went out. */
+  private async serveCdn(name: string, response: ServerResponse): Promise<void> {
+    const file = this.files.get(name);
+    if (!file) return reply(response, 404, { message: '404: Not Found', code: 0 });
+    file.requests += 1;
+    response.writeHead(200, { 'content-type': file.contentType, ...(file.declareLength ? { 'content-length': String(file.body.length) } : {}) });
+    for (let offset = 0; offset < file.body.length && !response.destroyed; offset += 16_384) {
+      const piece = file.body.subarray(offset, offset + 16_384);
+      file.served += piece.length;
+      if (!response.write(piece)) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
+    }
+    response.end();
+  }
+
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/cdn/')) return this.serveCdn(decodeURIComponent(url.pathname.slice('/cdn/'.length)), response);
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
-    const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readJson(request), at: Date.now() };
+    const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readBody(request), at: Date.now() };
     this.requests.push(recorded);
     const failure = this.failures.findIndex((item) => item.method === recorded.method && item.pattern.test(path));
     if (failure >= 0) {
@@ -301,9 +374,16 @@ export class FakeDiscord {
   }
 }
 
-async function readJson(request: IncomingMessage): Promise<any> {
+/** A JSON body, or a multipart one (a message with files): its `payload_json` with `files: [{ name, type, content }]`. */
+async function readBody(request: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
+  const type = request.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+    const files = await Promise.all([...form.entries()].filter(([key]) => key.startsWith('files[')).map(async ([, value]) => ({ name: (value as File).name, type: (value as File).type, content: await (value as File).text() })));
+    return { ...JSON.parse(String(form.get('payload_json') ?? '{}')), files };
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return text ? JSON.parse(text) : null;
