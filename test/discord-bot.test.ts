@@ -88,9 +88,10 @@ describe('Discord adapter with the real Bot', () => {
     const { question, answerId } = await asked('best tea?', 'earl grey');
     fake.dispatch('MESSAGE_REACTION_ADD', fake.reaction(alice, answerId, { id: null, name: '👎' }, true));
     await until(() => t.store.listInteractions(key(alice)).find((row) => row.questionMessageId === question.id && row.feedback === 'negative'));
-    // Discord has no ephemeral message outside a command: the request for a correction goes to her DMs.
-    const dm = await fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${fake.dmChannel(alice.id)}/messages`);
-    expect(dm.body.content).toContain('Reply to it with the right answer');
+    // Discord has no ephemeral message outside an interaction: the request for a correction goes beside the answer, not to her DMs.
+    const note = await fake.waitForRequest((request) => request.method === 'POST' && request.body?.message_reference?.message_id === answerId && String(request.body.content).includes('Reply to it with the right answer'));
+    expect(note.path).toBe(`/channels/${fake.channelId}/messages`);
+    expect(fake.requestsTo('POST', /^\/users\/@me\/channels$/).filter((request) => request.body.recipient_id === alice.id)).toEqual([]);
     const correction = say(alice, 'lapsang souchong', { replyTo: answerId });
     const row = await until(() => t.store.listInteractions(key(alice)).find((item) => item.questionMessageId === question.id && item.feedback === 'negative_corrected'));
     expect(row).toMatchObject({ groundTruth: 'lapsang souchong', correctionMessageId: correction.id, answer: 'earl grey' });

@@ -188,7 +188,9 @@ describe('/persona', () => {
   });
 
   it('explains unknown subcommands', async () => {
-    expect(await persona(alice, 'delete-everything')).toBe('I don\'t know "/persona delete-everything".\nUsage: /persona [view | history | reset | forget]');
+    expect(await persona(alice, 'delete-everything')).toBe(
+      'I don\'t know "/persona delete-everything".\nUsage: /persona [view | history | memories [page] | forget [<id> | confirm] | export | reset]; admins: /persona admin instructions set|show|clear [channel]',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord.js';
 import type { Attachment, CommandEvent, ControlEvent, DeleteEvent, EditEvent, FormEvent, MemberKey, MentionEvent, ReactionEvent, ReplyEvent } from '../../src/core/ports.js';
-import { FORM_FIELD, parseControl, parseForm } from './discord-controls.js';
+import { parseControl, parseForm } from '../control-ids.js';
+import { FORM_FIELD } from './discord-controls.js';
 
 /** Workspace id for direct messages, which belong to no guild. */
 export const DM_WORKSPACE = '@dm';

@@ -70,7 +70,7 @@ export class InstructionsCommand {
     await chat.openForm({
       kind: 'instructions',
       subject: subjectOf(scope),
-      title: scope.channelId === null ? 'Instructions for this server' : 'Instructions for a channel',
+      title: scope.channelId === null ? 'Server instructions' : 'Channel instructions',
       context: `Every answer in ${where(scope, event.channelId)} follows these, after the asking member's own persona. For example: "This is the French-speaking support channel; answer in French."`,
       label: 'Instructions',
       current,

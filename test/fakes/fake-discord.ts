@@ -341,7 +341,7 @@ export class FakeDiscord {
     for (let offset = 0; offset < file.body.length && !response.destroyed; offset += 16_384) {
       const piece = file.body.subarray(offset, offset + 16_384);
       file.served += piece.length;
-      if (!response.write(piece)) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
+      if (!response.write(piece)) await drained(response);
     }
     response.end();
   }
@@ -372,6 +372,19 @@ export class FakeDiscord {
     }
     reply(response, 404, { message: '404: Not Found', code: 0 });
   }
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
 }
 
 /** A JSON body, or a multipart one (a message with files): its `payload_json` with `files: [{ name, type, content }]`. */
