@@ -1,4 +1,6 @@
-import type { ChatEvent, CommandEvent, MemberKey, MentionEvent, ReactionEvent, ReplyEvent } from '../../src/core/ports.js';
+import type { Attachment, ChatEvent, CommandEvent, ControlEvent, FormEvent, MemberKey, MentionEvent, ReactionEvent, ReplyEvent } from '../../src/core/ports.js';
+import { parseControl } from '../control-ids.js';
+import { readForm, type FormPlace } from './slack-controls.js';
 
 /** What every normaliser needs to know about the delivery. */
 export interface SlackContext {
@@ -25,6 +27,29 @@ export interface SlackMessage {
   message?: SlackMessage;
   previous_message?: SlackMessage;
   deleted_ts?: string;
+  files?: SlackFile[];
+}
+
+/** A file shared in a message, as the Events API describes it. */
+export interface SlackFile {
+  id?: string;
+  name?: string;
+  title?: string;
+  mimetype?: string;
+  size?: number;
+  url_private?: string;
+  url_private_download?: string;
+}
+
+/** A `block_actions` payload: a button under one of the bot's answers. */
+export interface SlackBlockAction {
+  type?: string;
+  user?: { id?: string };
+  team?: { id?: string } | null;
+  channel?: { id?: string };
+  container?: { channel_id?: string; message_ts?: string; thread_ts?: string };
+  trigger_id?: string;
+  actions?: Array<{ action_id?: string; value?: string }>;
 }
 
 /** `reaction_added` / `reaction_removed`. */
@@ -58,8 +83,18 @@ export function mentionEvent(event: SlackMessage, ctx: SlackContext): MentionEve
     messageId: event.ts,
     text: withoutBotMention(event.text ?? '', ctx.botUserId),
     ...(inThread(event) ? { threadId: event.thread_ts } : {}),
+    ...filesOf(event),
     at: slackTime(event.ts),
   };
+}
+
+/** The files of a message as the core sees them (the download address stays with the adapter). */
+function filesOf(event: SlackMessage): { attachments?: Attachment[] } {
+  const attachments = (event.files ?? []).flatMap((file): Attachment[] => {
+    const url = file.url_private_download ?? file.url_private;
+    return url ? [{ name: file.name ?? file.title ?? file.id ?? 'file', size: file.size ?? 0, url, ...(file.mimetype ? { contentType: file.mimetype } : {}) }] : [];
+  });
+  return attachments.length > 0 ? { attachments } : {};
 }
 
 /**
@@ -81,7 +116,7 @@ export function messageEvent(event: SlackMessage, ctx: SlackContext): ChatEvent 
   const text = withoutBotMention(event.text ?? '', ctx.botUserId);
   if (inThread(event)) return reply(event, ctx, text, direct);
   if (!direct) return null;
-  return { kind: 'mention', member: member(ctx, event.user), channelId: event.channel, messageId: event.ts, text, at: slackTime(event.ts) };
+  return { kind: 'mention', member: member(ctx, event.user), channelId: event.channel, messageId: event.ts, text, ...filesOf(event), at: slackTime(event.ts) };
 }
 
 /**
@@ -96,9 +131,11 @@ function reply(event: SlackMessage & { thread_ts: string }, ctx: SlackContext, t
     channelId: event.channel!,
     messageId: event.ts!,
     threadId: event.thread_ts,
-    // In a DM everything is said to the bot; in a channel a thread reply without a mention is not a question.
+    // In a DM everything is said to the bot; in a channel the core decides whether it is a follow-up.
     addressed: direct,
+    ...(!direct && mentionsSomeone(event.text ?? '', ctx.botUserId) ? { toOthers: true } : {}),
     text,
+    ...filesOf(event),
     at: slackTime(event.ts!),
   };
 }
@@ -133,7 +170,7 @@ export function commandEvent(command: SlackCommand, ctx: Pick<SlackContext, 'tea
     .trim()
     .split(/\s+/)
     .filter(Boolean)
-    .map((arg) => /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i.exec(arg)?.[1] ?? arg);
+    .map((arg) => /^<[@#]([A-Z0-9]+)(?:\|[^>]*)?>$/i.exec(arg)?.[1] ?? arg);
   return { kind: 'command', name: 'persona', member: member(ctx, command.user_id), channelId: command.channel_id, args, ...(isAdmin === undefined ? {} : { isAdmin }), at };
 }
 
@@ -143,12 +180,37 @@ export function commandTarget(event: CommandEvent): string | null {
   return sub?.toLowerCase() === 'reset' && target && target !== event.member.userId ? target : null;
 }
 
+/** Whether the command needs to know if its caller administers the workspace (asked of Slack only then). */
+export function needsAdmin(event: CommandEvent): boolean {
+  return commandTarget(event) !== null || event.args[0]?.toLowerCase() === 'admin';
+}
+
+/** A press on 👍 or "Correct it" under an answer (feedback buttons or plain ones); null for anything else. */
+export function controlEvent(body: SlackBlockAction, ctx: Pick<SlackContext, 'teamId'>, at: Date): ControlEvent | null {
+  const control = parseControl(body.actions?.[0]?.value ?? '');
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  if (!control || !body.user?.id || !channel) return null;
+  return { kind: 'control', member: member(ctx, body.user.id), channelId: channel, ...control, at };
+}
+
+/** A submitted modal of ours, and where it was opened (its answer goes there). */
+export function formEvent(body: { user?: { id?: string }; view?: Parameters<typeof readForm>[0] }, ctx: Pick<SlackContext, 'teamId'>, at: Date): { event: FormEvent; place: FormPlace } | null {
+  const read = body.view ? readForm(body.view) : null;
+  if (!read || !body.user?.id) return null;
+  return { event: { kind: 'form', member: member(ctx, body.user.id), channelId: read.place.channel, form: read.form, subject: read.subject, text: read.text, at }, place: read.place };
+}
+
 function member(ctx: Pick<SlackContext, 'teamId'>, userId: string): MemberKey {
   return { platform: 'slack', workspaceId: ctx.teamId, userId };
 }
 
 function inThread(event: SlackMessage): event is SlackMessage & { thread_ts: string } {
   return event.thread_ts !== undefined && event.thread_ts !== event.ts;
+}
+
+/** True when the text mentions a user other than the bot (then it is said to them). */
+function mentionsSomeone(text: string, botUserId: string): boolean {
+  return [...text.matchAll(/<@([A-Z0-9]+)(?:\|[^>]*)?>/gi)].some((match) => match[1] !== botUserId);
 }
 
 function mentionsBot(text: string, botUserId: string): boolean {

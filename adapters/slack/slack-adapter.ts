@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import { InFlight } from '../../src/core/in-flight.js';
 import type { ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
-import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackCommand, type SlackContext } from './normalize.js';
-import { CommandChat, SlackChat, slackErrorSummary, type Respond } from './slack-chat.js';
+import type { FileHosts } from '../attachment-download.js';
+import { mentionEvent, messageEvent, reactionEvent, type SlackContext } from './normalize.js';
+import { SlackChat, slackErrorSummary, type SlackChatOptions } from './slack-chat.js';
+import { listenToInteractions } from './slack-interactions.js';
 import { SlackFeatures } from './slack-stream.js';
 
 /** What `startSlack` needs; `clientOptions` lets tests move the Web API and turn its retries off. */
@@ -17,6 +19,8 @@ export interface SlackOptions {
   clientOptions?: webApi.WebClientOptions;
   /** How often a streamed answer touches Slack; tests shorten it. */
   streamIntervalMs?: number;
+  /** Where files may be fetched from; tests only (the fake's loopback server), never configuration. */
+  fileHosts?: FileHosts;
 }
 
 /** A started Slack adapter; `port` is the HTTP port in HTTP mode. */
@@ -69,6 +73,7 @@ class SlackAdapter {
   private readonly logger: Logger;
   /** What this workspace lets the app do (streaming, assistant status), learned once for every answer. */
   private readonly features = new SlackFeatures();
+  private readonly chatOptions: SlackChatOptions;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -76,6 +81,7 @@ class SlackAdapter {
     private readonly options: SlackOptions,
   ) {
     this.logger = options.logger;
+    this.chatOptions = { features: this.features, streamIntervalMs: options.streamIntervalMs, fileHosts: options.fileHosts };
   }
 
   listen(): void {
@@ -85,10 +91,12 @@ class SlackAdapter {
         this.deliver({ eventId: body.event_id, retryNum: context.retryNum }, () => normalise(event as never, this.context(context, body)), this.chatFor(client)),
       );
     }
-    app.command('/persona', async ({ command, ack, respond, client, context }) => {
-      // Slack wants the acknowledgement within 3 seconds; the answer follows through response_url.
-      await ack();
-      await this.track(() => this.onCommand(command, context.teamId ?? command.team_id, client, respond));
+    listenToInteractions(app, {
+      sink: this.options.sink,
+      logger: this.logger,
+      chatOptions: this.chatOptions,
+      track: (work) => this.track(work),
+      teamOf: (context, body) => context.teamId ?? body.team?.id ?? body.team_id ?? context.enterpriseId ?? 'unknown',
     });
     app.error(async (error) => this.logger.error(slackErrorSummary(error), 'slack error'));
   }
@@ -105,7 +113,7 @@ class SlackAdapter {
 
   /** The outgoing side for one Web API client, sharing what the workspace allows. */
   chatFor(client: webApi.WebClient): SlackChat {
-    return new SlackChat(client, this.logger, this.features, this.options.streamIntervalMs);
+    return new SlackChat(client, this.logger, this.chatOptions);
   }
 
   /** Closes the connection or server so Slack stops delivering; the Web API client still works. */
@@ -128,24 +136,6 @@ class SlackAdapter {
       const event = normalise();
       if (event) await this.options.sink.handle(event, chat);
     }, eventId);
-  }
-
-  private async onCommand(command: SlackCommand, teamId: string, client: webApi.WebClient, respond: Respond): Promise<void> {
-    const plain = commandEvent(command, { teamId }, new Date());
-    if (!plain) return;
-    // Acting on another member needs the caller to administer the workspace; ask Slack only then.
-    const isAdmin = commandTarget(plain) ? await this.isAdmin(client, plain.member.userId) : undefined;
-    await this.options.sink.handle(isAdmin === undefined ? plain : { ...plain, isAdmin }, new CommandChat(client, this.logger, respond));
-  }
-
-  private async isAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
-    try {
-      const { user } = await client.users.info({ user: userId });
-      return Boolean(user?.is_admin || user?.is_owner);
-    } catch (error) {
-      this.logger.warn({ userId, ...slackErrorSummary(error) }, 'could not check whether the member is an admin');
-      return false;
-    }
   }
 
   /** Runs a handler; an error is logged with ids and never reaches bolt or the process. */

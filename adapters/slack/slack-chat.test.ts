@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CommandChat, SlackChat } from './slack-chat.js';
+import { InteractionChat, SlackChat } from './slack-chat.js';
 
 type Call = { method: string; args: Record<string, unknown> };
 
@@ -68,22 +68,24 @@ describe('SlackChat', () => {
   });
 });
 
-describe('CommandChat', () => {
+describe('InteractionChat', () => {
   it('answers through response_url ephemerally, in parts when long', async () => {
     const { client, calls } = fakeClient();
     const responses: unknown[] = [];
-    const chat = new CommandChat(client, logger, async (message) => void responses.push(message));
+    const chat = new InteractionChat(client, logger, { respond: async (message) => void responses.push(message) });
     await chat.sendPrivate({ channelId: 'C1', member: alice }, `${'word '.repeat(1_000)}@here`);
     expect(responses.length).toBe(2);
-    for (const response of responses) expect(response).toMatchObject({ response_type: 'ephemeral' });
+    for (const response of responses) expect(response).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(JSON.stringify(responses)).toContain('@\u200bhere');
     expect(calls).toHaveLength(0);
   });
 
   it('falls back to chat.postEphemeral when response_url fails', async () => {
     const { client, calls } = fakeClient();
-    const chat = new CommandChat(client, logger, async () => {
-      throw new Error('expired_url');
+    const chat = new InteractionChat(client, logger, {
+      respond: async () => {
+        throw new Error('expired_url');
+      },
     });
     await chat.sendPrivate({ channelId: 'C1', member: alice }, 'your persona');
     expect(calls).toEqual([{ method: 'chat.postEphemeral', args: { channel: 'C1', user: 'UALICE', text: 'your persona' } }]);

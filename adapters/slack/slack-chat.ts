@@ -1,7 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { AnswerStream, Chat, MemberKey, Place, SendTarget, StreamTarget } from '../../src/core/ports.js';
+import type { AnswerStream, Attachment, Chat, Form, Place, PrivateFile, PrivateTarget, SendTarget, StreamTarget } from '../../src/core/ports.js';
+import { downloadAttachment, type FileHosts } from '../attachment-download.js';
 import { splitText } from '../split-text.js';
+import { formView, type FormPlace } from './slack-controls.js';
 import { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 import { MESSAGE_LIMIT, SlackAnswerStream, SlackFeatures } from './slack-stream.js';
 
@@ -19,23 +21,52 @@ const reactionNames: Record<string, string> = {
   '⚠️': 'warning',
 };
 
-/** Posts an ephemeral answer to a slash command through its `response_url`. */
-export type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
+/** Posts an ephemeral answer to a slash command or a button through its `response_url`. */
+export type Respond = (message: { response_type: 'ephemeral'; text: string; replace_original?: false }) => Promise<unknown>;
+
+/** Where Slack serves members' files (with the bot token). */
+export const SLACK_FILE_HOSTS: FileHosts = { hosts: ['files.slack.com'] };
+
+/** What a SlackChat may be told besides its client. */
+export interface SlackChatOptions {
+  /** What the workspace allows, shared by every answer; a fresh one assumes everything. */
+  features?: SlackFeatures;
+  /** How often a streamed answer touches Slack; tests shorten it. */
+  streamIntervalMs?: number;
+  /** Where files may be fetched from; tests only (the fake's loopback server). */
+  fileHosts?: FileHosts;
+}
 
 /** The Slack side of `Chat`, over the Web API. */
 export class SlackChat implements Chat {
+  protected readonly features: SlackFeatures;
+
   constructor(
     protected readonly client: WebClient,
     protected readonly logger: Logger,
-    /** What the workspace allows, shared by every answer; a fresh one assumes everything. */
-    protected readonly features = new SlackFeatures(),
-    /** How often a streamed answer touches Slack; tests shorten it. */
-    protected readonly streamIntervalMs = 1_000,
-  ) {}
+    protected readonly options: SlackChatOptions = {},
+  ) {
+    this.features = options.features ?? new SlackFeatures();
+  }
 
   /** An answer streamed into the question's thread (see SlackAnswerStream). */
   stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
-    return new SlackAnswerStream(this.client, this.logger, to, this.features, onPosted, this.streamIntervalMs);
+    return new SlackAnswerStream(this.client, this.logger, to, this.features, onPosted, this.options.streamIntervalMs ?? 1_000);
+  }
+
+  /** A member's file from files.slack.com, fetched with the bot token, at most `maxBytes`. */
+  download(attachment: Attachment, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const headers = this.client.token ? { authorization: `Bearer ${this.client.token}` } : undefined;
+    return downloadAttachment(attachment.url, { allowed: this.options.fileHosts ?? SLACK_FILE_HOSTS, maxBytes, headers, signal });
+  }
+
+  /** Slack has no ephemeral file: it goes into the member's DM with the bot, and they are told where it is. */
+  async sendPrivateFile(to: PrivateTarget, file: PrivateFile): Promise<void> {
+    const opened = await this.client.conversations.open({ users: to.member.userId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    await this.client.files.uploadV2({ channel_id: channel, filename: file.name, title: file.name, content: file.content, initial_comment: file.note });
+    await this.sendPrivate(to, `${file.note} I put the file (${file.name}) in our direct messages.`);
   }
 
   /**
@@ -54,14 +85,14 @@ export class SlackChat implements Chat {
   }
 
   /** An ephemeral message: only the member sees it, in the channel where they are. */
-  async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+  async sendPrivate(to: PrivateTarget, text: string): Promise<void> {
     await this.postEphemeral(to, splitText(escapeForSlack(text), MESSAGE_LIMIT));
   }
 
   /** Posts already escaped chunks ephemerally; a note that cannot be shown must not fail the event that caused it. */
-  protected async postEphemeral(to: { channelId: string; member: MemberKey }, chunks: string[]): Promise<void> {
+  protected async postEphemeral(to: PrivateTarget, chunks: string[], threadTs?: string): Promise<void> {
     try {
-      for (const text of chunks) await this.client.chat.postEphemeral({ channel: to.channelId, user: to.member.userId, text });
+      for (const text of chunks) await this.client.chat.postEphemeral({ channel: to.channelId, user: to.member.userId, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
     } catch (error) {
       this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'ephemeral message not delivered');
     }
@@ -93,27 +124,51 @@ export class SlackChat implements Chat {
   }
 }
 
-/** The chat for one `/persona` command: private answers go through the command's `response_url`. */
-export class CommandChat extends SlackChat {
+/** What an interaction (a command, a button, a submitted form) gives its answers. */
+export interface InteractionContext {
+  /** The command's or button's `response_url`; a submitted form has none. */
+  respond?: Respond;
+  /** Opens a modal; valid for 3 seconds after the interaction. */
+  triggerId?: string;
+  /** Where the member is: ephemeral notes go there, and a form's answer comes back there. */
+  place?: FormPlace;
+}
+
+/**
+ * The chat for one interaction: private answers go through its `response_url` (or ephemerally to
+ * where the member is), and forms open as modals with its trigger.
+ */
+export class InteractionChat extends SlackChat {
   constructor(
     client: WebClient,
     logger: Logger,
-    private readonly respond: Respond,
+    private readonly interaction: InteractionContext,
+    options: SlackChatOptions = {},
   ) {
-    super(client, logger);
+    super(client, logger, options);
   }
 
   /** Long text goes as several responses (a `response_url` takes up to five within 30 minutes). */
-  override async sendPrivate(to: { channelId: string; member: MemberKey }, text: string): Promise<void> {
+  override async sendPrivate(to: PrivateTarget, text: string): Promise<void> {
     const chunks = splitText(escapeForSlack(text), MESSAGE_LIMIT);
+    const { respond, place } = this.interaction;
+    const here = { ...to, channelId: place?.channel ?? to.channelId };
+    if (!respond) return this.postEphemeral(here, chunks, place?.thread);
     for (const [index, chunk] of chunks.entries()) {
       try {
-        await this.respond({ response_type: 'ephemeral', text: chunk });
+        await respond({ response_type: 'ephemeral', text: chunk, replace_original: false });
       } catch (error) {
-        this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'command response failed; trying ephemeral messages');
-        return this.postEphemeral(to, chunks.slice(index));
+        this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'interaction response failed; trying ephemeral messages');
+        return this.postEphemeral(here, chunks.slice(index), place?.thread);
       }
     }
+  }
+
+  /** A modal opened with the interaction's trigger. */
+  async openForm(form: Form): Promise<void> {
+    const { triggerId, place } = this.interaction;
+    if (!triggerId || !place) throw new Error('a form needs an interaction to open it');
+    await this.client.views.open({ trigger_id: triggerId, view: formView(form, place) });
   }
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AnswerStream, StreamTarget } from '../../src/core/ports.js';
 import { PacedFlush } from '../paced-flush.js';
 import { splitText } from '../split-text.js';
+import { controlsBlock, textBlocks } from './slack-controls.js';
 import { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 
 type WebClient = webApi.WebClient;
@@ -18,6 +19,8 @@ export const MESSAGE_LIMIT = 3_500;
 export class SlackFeatures {
   streaming = true;
   status = true;
+  /** Slack's AI-app feedback buttons; where they are refused, plain buttons stand in. */
+  feedbackButtons = true;
 }
 
 /** Errors that mean "this app or this place cannot use the method", not "try again". */
@@ -33,7 +36,8 @@ export function isRefusal(error: unknown): boolean {
  * chat.startStream / appendStream / stopStream) in the question's thread, at most one append per
  * interval; where streaming is refused, a posted message updated at most once per interval. While
  * no text is visible, statuses go to `assistant.threads.setStatus` where the app may use it, else
- * into a placeholder message that the answer then replaces.
+ * into a placeholder message that the answer then replaces. A finished answer ends with its controls
+ * (👍, "Correct it"): blocks given to chat.stopStream, or to the last chat.update.
  */
 export class SlackAnswerStream implements AnswerStream {
   private text = '';
@@ -41,8 +45,10 @@ export class SlackAnswerStream implements AnswerStream {
   private streamer: Streamer | null = null;
   /** Text already appended to the stream. */
   private streamed = '';
-  private readonly posted: Array<{ ts: string; content: string }> = [];
+  private readonly posted: Array<{ ts: string; content: string; controls?: boolean }> = [];
   private readonly pacer: PacedFlush;
+  /** The answer finished: its last message gets the controls. */
+  private withControls = false;
   private ended = false;
   private statusSet = false;
 
@@ -83,6 +89,7 @@ export class SlackAnswerStream implements AnswerStream {
   }
 
   finish(text: string): Promise<{ messageIds: string[] }> {
+    this.withControls = this.to.controls !== undefined && text.trim() !== '';
     return this.end(text);
   }
 
@@ -135,8 +142,27 @@ export class SlackAnswerStream implements AnswerStream {
       this.onPosted(this.streamer.ts);
     }
     if (this.posted[0]) this.posted[0].content = this.streamed;
-    if (final) await this.streamer.stop();
+    if (final) {
+      const streamer = this.streamer;
+      await this.withBlocks(this.withControls, (blocks) => streamer.stop(blocks ? { blocks } : undefined));
+    }
     return true;
+  }
+
+  /**
+   * Makes a call with the controls' blocks (or none); where Slack refuses its feedback buttons, they
+   * are remembered as refused and the call is made again with plain buttons.
+   */
+  private async withBlocks<T>(controls: boolean, call: (blocks: Array<ReturnType<typeof controlsBlock>> | undefined) => Promise<T>, text?: string): Promise<T> {
+    const build = () => (controls ? [...(text === undefined ? [] : textBlocks(text)), controlsBlock(this.to.controls!.answerId, this.features.feedbackButtons)] : undefined);
+    try {
+      return await call(build());
+    } catch (error) {
+      if (!controls || !this.features.feedbackButtons || (error as { data?: { error?: string } }).data?.error !== 'invalid_blocks') throw error;
+      this.features.feedbackButtons = false;
+      this.logger.info({ channelId: this.to.channelId }, 'feedback buttons refused; using plain buttons');
+      return call(build());
+    }
   }
 
   /** Ends the stream as it stands, so the message can be updated like any other from now on. */
@@ -151,14 +177,17 @@ export class SlackAnswerStream implements AnswerStream {
     const wanted = this.chunks();
     for (const [index, content] of wanted.entries()) {
       const existing = this.posted[index];
+      const controls = this.withControls && index === wanted.length - 1;
       if (!existing) {
-        const posted = await this.client.chat.postMessage({ channel: this.to.channelId, text: content, thread_ts: this.threadTs, unfurl_links: false, unfurl_media: false });
+        const message = { channel: this.to.channelId, text: content, thread_ts: this.threadTs, unfurl_links: false, unfurl_media: false };
+        const posted = await this.withBlocks(controls, (blocks) => this.client.chat.postMessage({ ...message, ...(blocks ? { blocks } : {}) }), content);
         if (!posted.ts) continue;
-        this.posted.push({ ts: posted.ts, content });
+        this.posted.push({ ts: posted.ts, content, controls });
         this.onPosted(posted.ts);
-      } else if (existing.content !== content) {
-        await this.client.chat.update({ channel: this.to.channelId, ts: existing.ts, text: content });
+      } else if (existing.content !== content || Boolean(existing.controls) !== controls) {
+        await this.withBlocks(controls, (blocks) => this.client.chat.update({ channel: this.to.channelId, ts: existing.ts, text: content, ...(blocks ? { blocks } : {}) }), content);
         existing.content = content;
+        existing.controls = controls;
       }
     }
     for (const extra of this.posted.splice(wanted.length)) {
@@ -183,7 +212,7 @@ export class SlackAnswerStream implements AnswerStream {
     // While streaming, only whole words go out before the end.
     if (this.streamer || this.canStream()) return this.text.lastIndexOf(' ') + 1 > this.streamed.length;
     const wanted = this.chunks();
-    return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content);
+    return wanted.length !== this.posted.length || wanted.some((content, index) => this.posted[index]?.content !== content || Boolean(this.posted[index]?.controls) !== (this.withControls && index === wanted.length - 1));
   }
 
   private async setStatus(status: string): Promise<void> {

@@ -30,8 +30,14 @@ export class FakeSlack {
   readonly refused = new Map<string, string>();
   /** Whether the streaming methods exist; off, they answer `unknown_method` as before they shipped. */
   streaming = false;
-  /** Streamed messages by ts: their text so far and whether the stream was stopped. */
-  readonly streams = new Map<string, { channel: string; thread_ts: string; text: string; stopped: boolean; at: number[] }>();
+  /** Streamed messages by ts: their text so far, whether the stream was stopped, and the blocks it ended with. */
+  readonly streams = new Map<string, { channel: string; thread_ts: string; text: string; stopped: boolean; at: number[]; blocks?: unknown[] }>();
+  /** Whether the workspace takes the AI-app feedback buttons; off, a message carrying them is refused with invalid_blocks. */
+  feedbackButtons = true;
+  /** Members' files served at /files/<name> to a request bearing the bot token; `served` counts bytes written. */
+  readonly files = new Map<string, { body: Buffer; mimetype: string; size: number; served: number; requests: number }>();
+  /** Files uploaded through files.uploadV2, by file id: name, bytes, and where they were shared. */
+  readonly uploads = new Map<string, { filename: string; content: string; channel?: string; comment?: string }>();
   private server!: Server;
   private sockets!: WebSocketServer;
   private socket: WebSocket | null = null;
@@ -58,6 +64,54 @@ export class FakeSlack {
   async sendEnvelope(type: 'events_api' | 'slash_commands', envelopeId: string, payload: Record<string, unknown>): Promise<void> {
     await until(() => this.socket !== null, 'a Socket Mode connection');
     this.socket!.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands', retry_attempt: 0, retry_reason: '' }));
+  }
+
+  /** Puts a member's file on the fake file host; returns the file object a message event carries. */
+  serveFile(name: string, content: string | Buffer, options: { mimetype?: string; size?: number } = {}): Record<string, unknown> {
+    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const mimetype = options.mimetype ?? 'text/plain';
+    this.files.set(name, { body, mimetype, size: options.size ?? body.length, served: 0, requests: 0 });
+    const url = `${this.base}/files/${encodeURIComponent(name)}`;
+    return { id: `F${name}`, name, title: name, mimetype, filetype: name.split('.').pop(), size: options.size ?? body.length, url_private: url, url_private_download: url, is_external: false };
+  }
+
+  /** A block_actions payload for a press on one of the bot's buttons, as Slack posts it (form field `payload`). */
+  blockAction(user: string, message: { ts: string; thread_ts?: string; channel: string }, action: { action_id: string; type: string; value: string; block_id?: string }): string {
+    const payload = {
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: 'A0001',
+      token: 'legacy-verification-token',
+      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
+      trigger_id: `${++this.ts}.1.trigger`,
+      team: { id: TEAM_ID, domain: 'example' },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: 'general' },
+      message: { type: 'message', user: BOT_USER_ID, ts: message.ts, text: 'an answer', ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
+      state: { values: {} },
+      response_url: this.responseUrl(`action-${this.ts}`),
+      actions: [{ block_id: action.block_id ?? 'b1', action_ts: `${this.ts}.000500`, ...action }],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
+  /** A view_submission payload for a modal the bot opened (the view as views.open received it), with its text box filled in. */
+  viewSubmission(user: string, view: Record<string, any>, text: string): string {
+    const input = (view.blocks as Array<{ type: string; block_id?: string; element?: { action_id: string } }>).find((block) => block.type === 'input')!;
+    const payload = {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: 'example' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: 'A0001',
+      token: 'legacy-verification-token',
+      trigger_id: `${++this.ts}.2.trigger`,
+      view: { id: `V${this.ts}`, team_id: TEAM_ID, app_id: 'A0001', bot_id: 'B0001', hash: 'h', root_view_id: `V${this.ts}`, previous_view_id: null, clear_on_close: false, notify_on_close: false, external_id: '', ...view, state: { values: { [input.block_id!]: { [input.element!.action_id]: { type: 'plain_text_input', value: text } } } } },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   }
 
   /** The Web API base URL (SLACK_API_URL). */
@@ -88,13 +142,32 @@ export class FakeSlack {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Serves a file to a request with the bot token, in pieces, counting what went out. */
+  private async sendFile(name: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const file = this.files.get(name);
+    this.calls.push({ method: 'file', body: { name, authorization: request.headers.authorization } });
+    if (!file || request.headers.authorization !== 'Bearer xoxb-test') {
+      response.writeHead(file ? 403 : 404);
+      return void response.end();
+    }
+    file.requests += 1;
+    response.writeHead(200, { 'content-type': file.mimetype });
+    for (let offset = 0; offset < file.body.length && !response.destroyed; offset += 16_384) {
+      const piece = file.body.subarray(offset, offset + 16_384);
+      file.served += piece.length;
+      if (!response.write(piece)) await new Promise<void>((resolve) => { const done = () => { response.off('drain', done); response.off('close', done); resolve(); }; response.once('drain', done); response.once('close', done); });
+    }
+    response.end();
+  }
+
   private get base(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
     const path = (request.url ?? '/').split('?')[0]!;
+    // An upload's bytes arrive as they are, whatever content type the client names.
+    const body = path.startsWith('/upload/') ? { raw: await readUpload(request) } : await readBody(request);
     const method = path.startsWith('/api/') ? path.slice('/api/'.length) : path.startsWith('/respond/') ? 'response_url' : path;
     const retryAfter = this.rateLimited.get(method);
     if (retryAfter !== undefined) {
@@ -103,8 +176,17 @@ export class FakeSlack {
       response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
       return void response.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    if (method.startsWith('/files/')) return this.sendFile(decodeURIComponent(method.slice('/files/'.length)), request, response);
+    if (method.startsWith('/upload/')) {
+      const upload = this.uploads.get(method.slice('/upload/'.length));
+      if (upload) upload.content = String(body.raw ?? '');
+      this.calls.push({ method: 'upload', body: { id: method.slice('/upload/'.length) } });
+      response.writeHead(upload ? 200 : 404);
+      return void response.end('OK');
+    }
     const call: SlackCall = { method, body };
     this.calls.push(call);
+    if (!this.feedbackButtons && JSON.stringify(body.blocks ?? '').includes('feedback_buttons')) return send(response, { ok: false, error: 'invalid_blocks' });
     const refusal = this.refused.get(method) ?? (!this.streaming && method.startsWith('chat.') && method.endsWith('Stream') ? 'unknown_method' : undefined);
     if (refusal) return send(response, (call.result = { ok: false, error: refusal }));
     send(response, (call.result = this.answer(method, body)));
@@ -127,7 +209,7 @@ export class FakeSlack {
     if (stream.stopped) return { ok: false, error: 'message_not_in_streaming_state' };
     stream.text += text(body.chunks);
     stream.at.push(Date.now());
-    if (method === 'chat.stopStream') stream.stopped = true;
+    if (method === 'chat.stopStream') Object.assign(stream, { stopped: true, ...(body.blocks ? { blocks: parse(body.blocks) as unknown[] } : {}) });
     return { ok: true, channel: body.channel, ts: body.ts };
   }
 
@@ -152,7 +234,22 @@ export class FakeSlack {
       case 'chat.stopStream':
         return this.stream(method, body);
       case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
         return { ok: true };
+      case 'views.open':
+        return body.trigger_id ? { ok: true, view: { id: `V${++this.ts}`, ...(JSON.parse(String(body.view)) as object) } } : { ok: false, error: 'invalid_trigger_id' };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(body.users)}` } };
+      case 'files.getUploadURLExternal': {
+        const id = `F${++this.ts}`;
+        this.uploads.set(id, { filename: String(body.filename), content: '' });
+        return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(String(body.files)) as Array<{ id: string; title?: string }>;
+        for (const file of files) Object.assign(this.uploads.get(file.id) ?? {}, { channel: body.channel_id, comment: body.initial_comment });
+        return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title })) };
+      }
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };
@@ -204,13 +301,26 @@ export async function until(condition: () => boolean, what: string): Promise<voi
   }
 }
 
+/** An upload's bytes: the body as sent, or its one file when it came as a multipart form. */
+async function readUpload(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const type = request.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return Buffer.concat(chunks).toString('utf8');
+  const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+  const [first] = [...form.values()];
+  return typeof first === 'string' ? first : ((await first?.text()) ?? '');
+}
+
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   if (text === '') return {};
-  if ((request.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
-  return Object.fromEntries(new URLSearchParams(text));
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  return { raw: text };
 }
 
 function send(response: ServerResponse, body: unknown): void {
