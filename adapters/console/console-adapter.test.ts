@@ -105,6 +105,17 @@ describe('console chat', () => {
     expect(t.store.listInteractions(me)[0]).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'coffee' });
   });
 
+  it('lists memories with ids, forgets one, and prints the export', async () => {
+    t.ollama.script({ content: 'tea' }, { content: 'jazz' });
+    const first = await converse(['drink?', 'music?', '/persona memories']);
+    const drink = t.store.listInteractions(me).find((row) => row.question === 'drink?')!;
+    expect(first).toContain(`\`${drink.id.toString(36)}\``);
+    const printed = await converse([`/persona forget ${drink.id.toString(36)}`, '/persona export']);
+    expect(printed).toContain('Forgotten: "drink?"');
+    const json = printed.slice(printed.indexOf('{'));
+    expect(JSON.parse(json).interactions.map((row: { question: string }) => row.question)).toEqual(['music?']);
+  });
+
   it('resets and forgets through /persona', async () => {
     t.ollama.script({ content: 'hi' });
     const printed = await converse(['hello', '/persona reset', '/persona forget', '/persona forget confirm']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { AnswerStream, Chat, ChatEvent, EventSink, MemberKey, RunningAdapter } from '../../src/core/ports.js';
+import type { AnswerStream, Chat, ChatEvent, EventSink, MemberKey, PrivateFile, RunningAdapter } from '../../src/core/ports.js';
 import { ConsoleAnswerStream, indent, type Terminal } from './console-stream.js';
 
 /** Options for the terminal chat; streams are injectable so tests can drive it. */
@@ -21,6 +21,8 @@ const help = [
   '  /reply <text>    reply to the last answer (your correction)',
   '  /edit <text>     edit your last reply',
   '  /persona [view|history|reset|forget [confirm]]',
+  '  /persona memories [page]   your memories, with ids; /persona forget <id> removes one',
+  '  /persona export   everything kept about you, as JSON',
   '  /help, /quit',
 ].join('\n');
 
@@ -171,6 +173,11 @@ class ConsoleChat implements Chat {
 
   async sendPrivate(_to: unknown, text: string): Promise<void> {
     this.write(`bot (only you)> ${indent(text)}`);
+  }
+
+  /** The terminal is the member's own: the file is printed whole after its note. */
+  async sendPrivateFile(_to: unknown, file: PrivateFile): Promise<void> {
+    this.write(`bot (only you)> ${indent(file.note)} (${file.name} follows)\n${file.content}`);
   }
 
   async react(_to: unknown, emoji: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, PermissionsBitField } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { commandArgs, commandEvent, deleteEvent, editEvent, emojiName, messageEvent, reactionEvent, stripBotMention, type CommandLike, type MessageLike } from './normalize.js';
+import { commandArgs, commandEvent, controlEvent, deleteEvent, editEvent, emojiName, formEvent, messageEvent, reactionEvent, stripBotMention, type CommandLike, type MessageLike } from './normalize.js';
 
 const botId = '100';
 const at = new Date('2025-01-02T03:04:05Z');
@@ -47,6 +47,15 @@ describe('messageEvent', () => {
     expect(messageEvent(message(), options)).toBeNull();
     // A mention of someone else is not a mention of the bot.
     expect(messageEvent(message({ content: '<@1000> hi' }), options)).toBeNull();
+  });
+
+  it('carries the files, the thread\'s channel, and whether a message is said to someone else', () => {
+    const file = { name: 'notes.md', size: 12, url: 'https://cdn.discordapp.com/attachments/1/2/notes.md', contentType: 'text/markdown; charset=utf-8' };
+    const event = messageEvent(message({ content: 'see this', channelId: 't1', channel: { type: ChannelType.PublicThread, parentId: 'c1' }, attachments: new Map([['a1', file]]) }), options);
+    expect(event).toMatchObject({ kind: 'reply', threadId: 't1', parentChannelId: 'c1', attachments: [{ name: 'notes.md', size: 12, url: file.url, contentType: file.contentType }] });
+    expect(event).not.toHaveProperty('toOthers');
+    expect(messageEvent(message({ content: '<@200> what do you think?', channelId: 't1', channel: { type: ChannelType.PublicThread } }), options)).toMatchObject({ kind: 'reply', toOthers: true });
+    expect(messageEvent(message({ content: 'team <@&300>, look', channelId: 't1', channel: { type: ChannelType.PublicThread } }), options)).toMatchObject({ toOthers: true });
   });
 
   it('ignores bots, including itself', () => {
@@ -110,5 +119,23 @@ describe('/persona', () => {
 
   it('strips only the bot\'s mention', () => {
     expect(stripBotMention('<@100><@!100> hi <@200>', botId)).toBe('hi <@200>');
+  });
+});
+
+describe('controls and forms', () => {
+  const component = { user: { id: '7' }, guildId: 'g1', channelId: 'c1', memberPermissions: new PermissionsBitField(PermissionFlagsBits.ManageGuild), createdAt: at };
+
+  it('reads our buttons and nothing else', () => {
+    expect(controlEvent({ ...component, customId: 'persona:fix:42' })).toEqual({ kind: 'control', member: alice, channelId: 'c1', control: 'correct', answerId: '42', at });
+    expect(controlEvent({ ...component, customId: 'persona:up:42' })).toMatchObject({ control: 'approve' });
+    expect(controlEvent({ ...component, customId: 'another-app:up:42' })).toBeNull();
+    expect(controlEvent({ ...component, customId: 'persona:up:drop table' })).toBeNull();
+  });
+
+  it('reads our forms with their text, and whether the member may manage the server', () => {
+    const fields = { getTextInputValue: (id: string) => (id === 'text' ? 'answer in French' : '') };
+    expect(formEvent({ ...component, customId: 'persona:form:instructions:channel:c1', fields })).toEqual({ kind: 'form', member: alice, channelId: 'c1', form: 'instructions', subject: 'channel:c1', text: 'answer in French', isAdmin: true, at });
+    expect(formEvent({ ...component, memberPermissions: new PermissionsBitField(), customId: 'persona:form:correction:9', fields })).toMatchObject({ form: 'correction', subject: '9', isAdmin: false });
+    expect(formEvent({ ...component, customId: 'other:form', fields })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandEvent, commandTarget, mentionEvent, messageEvent, reactionEvent, type SlackContext } from './normalize.js';
+import { commandEvent, commandTarget, controlEvent, formEvent, mentionEvent, messageEvent, needsAdmin, reactionEvent, type SlackContext } from './normalize.js';
+import { formView } from './slack-controls.js';
 import { escapeForSlack, reactionName } from './slack-chat.js';
 
 const ctx: SlackContext = { teamId: 'T1', botUserId: 'UBOT', allowDms: true };
@@ -102,5 +103,44 @@ describe('outgoing text', () => {
     expect(reactionName('✅')).toBe('white_check_mark');
     expect(reactionName(':tada:')).toBe('tada');
     expect(reactionName('-1')).toBe('-1');
+  });
+});
+
+describe('Slack files, follow-ups, controls and forms', () => {
+  const file = { id: 'F1', name: 'notes.csv', mimetype: 'text/csv', size: 30, url_private: 'https://files.slack.com/files-pri/T1-F1/notes.csv', url_private_download: 'https://files.slack.com/files-pri/T1-F1/download/notes.csv' };
+
+  it('carries the files of a mention and of a thread reply, by their download address', () => {
+    expect(mentionEvent({ type: 'app_mention', user: 'UALICE', text: '<@UBOT> sum', ts: '1.0', channel: 'C1', files: [file] }, ctx)).toMatchObject({ attachments: [{ name: 'notes.csv', size: 30, contentType: 'text/csv', url: file.url_private_download }] });
+    expect(messageEvent({ type: 'message', subtype: 'file_share', channel: 'C1', channel_type: 'channel', user: 'UALICE', text: '', ts: '2.0', thread_ts: '1.0', files: [file] }, ctx)).toMatchObject({ kind: 'reply', attachments: [{ name: 'notes.csv' }] });
+  });
+
+  it('marks a thread reply that names someone but the bot as said to them', () => {
+    expect(messageEvent({ type: 'message', channel: 'C1', channel_type: 'channel', user: 'UALICE', text: '<@UBOB> you agree?', ts: '2.0', thread_ts: '1.0' }, ctx)).toMatchObject({ toOthers: true, addressed: false });
+    expect(messageEvent({ type: 'message', channel: 'C1', channel_type: 'channel', user: 'UALICE', text: 'and then?', ts: '2.0', thread_ts: '1.0' }, ctx)).not.toHaveProperty('toOthers');
+  });
+
+  it('reads a channel named in a command, and asks about admins only for admin commands and resets of others', () => {
+    const event = commandEvent({ user_id: 'UALICE', channel_id: 'C1', text: 'admin instructions set <#C0FR|french>' }, ctx, new Date(0))!;
+    expect(event.args).toEqual(['admin', 'instructions', 'set', 'C0FR']);
+    expect(needsAdmin(event)).toBe(true);
+    expect(needsAdmin(commandEvent({ user_id: 'UALICE', channel_id: 'C1', text: 'memories 2' }, ctx, new Date(0))!)).toBe(false);
+    expect(needsAdmin(commandEvent({ user_id: 'UALICE', channel_id: 'C1', text: 'reset <@UBOB|bob>' }, ctx, new Date(0))!)).toBe(true);
+  });
+
+  it('reads a press on our buttons and nothing else', () => {
+    const body = { user: { id: 'UALICE' }, channel: { id: 'C1' }, actions: [{ action_id: 'persona_feedback', value: 'persona:fix:12' }] };
+    expect(controlEvent(body, ctx, new Date(0))).toEqual({ kind: 'control', member: alice, channelId: 'C1', control: 'correct', answerId: '12', at: new Date(0) });
+    expect(controlEvent({ ...body, actions: [{ action_id: 'other', value: 'good-feedback' }] }, ctx, new Date(0))).toBeNull();
+  });
+
+  it('reads back a submitted form of ours with where it was opened', () => {
+    const view = formView({ kind: 'correction', subject: '12', title: 'Correct my answer', context: 'Your question', label: 'The right answer', maxLength: 4000 }, { channel: 'C1', thread: '1.0' });
+    const submitted = { ...view, state: { values: { persona_text: { text: { value: 'white' } } } } };
+    expect(formEvent({ user: { id: 'UALICE' }, view: submitted }, ctx, new Date(0))).toEqual({
+      event: { kind: 'form', member: alice, channelId: 'C1', form: 'correction', subject: '12', text: 'white', at: new Date(0) },
+      place: { channel: 'C1', thread: '1.0' },
+    });
+    expect(formEvent({ user: { id: 'UALICE' }, view: { ...submitted, private_metadata: 'not json' } }, ctx, new Date(0))).toBeNull();
+    expect(formEvent({ user: { id: 'UALICE' }, view: { ...submitted, callback_id: 'someone_else' } }, ctx, new Date(0))).toBeNull();
   });
 });

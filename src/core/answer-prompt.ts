@@ -103,17 +103,17 @@ function fitFiles(files: QuotedFile[], fits: (files: QuotedFile[]) => boolean, t
       kept.push(file);
       continue;
     }
+    const rest = files.slice(index + 1);
+    const named = rest.map((other) => ({ name: other.name, content: CUT_MARK }));
     const cut = (length: number): QuotedFile => ({ name: file.name, content: `${file.content.slice(0, length)}${length > 0 ? '\n' : ''}${CUT_MARK}` });
     let [low, high] = [0, file.content.length - 1];
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
-      if (fits([...kept, cut(middle)])) low = middle;
+      if (fits([...kept, cut(middle), ...named])) low = middle;
       else high = middle - 1;
     }
-    kept.push(cut(low));
-    const rest = files.slice(index + 1);
     trimmed.fileChars = file.content.length - low + rest.reduce((sum, other) => sum + other.content.length, 0);
-    return [...kept, ...rest.map((other) => ({ name: other.name, content: CUT_MARK }))];
+    return [...kept, cut(low), ...named];
   }
   return kept;
 }
