@@ -161,15 +161,27 @@ describe('ground truth from reactions and replies', () => {
 });
 
 describe('after a correction', () => {
-  it('takes later messages in the thread as conversation, not as a new correction', async () => {
+  it('takes later messages in the thread as conversation (follow-ups), not as a new correction', async () => {
+    const answerId = await asked(alice, 'what to cook?', 'soup', { threadId: 'th' });
+    await t.bot.handle(reaction(alice, answerId, '👎'), chat);
+    await t.bot.handle(reply(alice, undefined, 'risotto', { threadId: 'th' }), chat);
+    t.ollama.script({ content: 'Glad to help.' }, { content: 'Risotto again?' });
+    await t.bot.handle(reply(alice, undefined, 'thanks!', { threadId: 'th' }), chat);
+    await t.bot.handle(mention(alice, 'and tomorrow?', { threadId: 'th' }), chat);
+    const [latest, thanks, first] = t.store.listInteractions(alice);
+    expect(first).toMatchObject({ groundTruth: 'risotto', feedback: 'negative_corrected' });
+    expect(thanks).toMatchObject({ question: 'thanks!', answer: 'Glad to help.', feedback: 'none' });
+    expect(latest).toMatchObject({ question: 'and tomorrow?', answer: 'Risotto again?' });
+  });
+
+  it('with FOLLOW_UPS=mention, leaves later messages in the thread unanswered', async () => {
+    await t.close();
+    t = await createTestBot({ env: { FOLLOW_UPS: 'mention' } });
     const answerId = await asked(alice, 'what to cook?', 'soup', { threadId: 'th' });
     await t.bot.handle(reaction(alice, answerId, '👎'), chat);
     await t.bot.handle(reply(alice, undefined, 'risotto', { threadId: 'th' }), chat);
     await t.bot.handle(reply(alice, undefined, 'thanks!', { threadId: 'th' }), chat);
-    t.ollama.script({ content: 'Risotto again?' });
-    await t.bot.handle(mention(alice, 'and tomorrow?', { threadId: 'th' }), chat);
-    const [latest, first] = t.store.listInteractions(alice);
-    expect(first).toMatchObject({ groundTruth: 'risotto', feedback: 'negative_corrected' });
-    expect(latest).toMatchObject({ question: 'and tomorrow?', answer: 'Risotto again?' });
+    expect(only(alice)).toMatchObject({ groundTruth: 'risotto', feedback: 'negative_corrected' });
+    expect(t.ollama.chats()).toHaveLength(1);
   });
 });

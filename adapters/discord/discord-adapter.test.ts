@@ -105,7 +105,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(fake.identifies[0].intents).toBe(wanted.reduce((bits, bit) => bits | bit, 0));
     const put = fake.requestsTo('PUT', /\/commands$/);
     expect(put.map((request) => request.path)).toEqual([`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`]);
-    expect(put[0]!.body[0]).toMatchObject({ name: 'persona', options: [{ name: 'view' }, { name: 'history' }, { name: 'reset' }, { name: 'forget' }] });
+    expect(put[0]!.body[0]).toMatchObject({ name: 'persona', options: [{ name: 'view' }, { name: 'history' }, { name: 'reset' }, { name: 'forget' }, { name: 'memories' }, { name: 'export' }, { name: 'admin' }] });
   });
 
   it('answers a mention with a reply that can ping nobody, showing typing first', async () => {
