@@ -5,6 +5,7 @@ import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
 import type { InteractionRecord } from '../src/memory/records.js';
 import { FakeDiscord, fakeUser, type DiscordRequest, type FakeUser } from './fakes/fake-discord.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { until } from './support/until.js';
 import { ObservedSink } from './support/observed-sink.js';
 
 let fake: FakeDiscord;
@@ -33,15 +34,6 @@ afterAll(async () => {
 
 const key = (user: FakeUser): MemberKey => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id });
 
-async function until<T>(find: () => T | undefined | null | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Alice asks; resolves with the stored interaction and the bot's answer message once it carries its controls. */
 async function asked(question: string, answer: string, user = alice): Promise<{ row: InteractionRecord; message: any }> {

@@ -5,6 +5,7 @@ import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
 import { FakeDiscord, fakeUser, type FakeUser } from './fakes/fake-discord.js';
 import type { FakeOllamaOptions } from './fakes/fake-ollama.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { until } from './support/until.js';
 import { ObservedSink } from './support/observed-sink.js';
 
 let fake: FakeDiscord;
@@ -34,15 +35,6 @@ afterEach(async () => {
 
 const key = (user: FakeUser): MemberKey => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id });
 
-async function until<T>(find: () => T | undefined | null | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Sends a message and waits until the core has handled it. */
 async function say(author: FakeUser, content: string, options: { channelId?: string; attachments?: any[] } = {}): Promise<any> {

@@ -2,8 +2,9 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlack, type RunningSlack } from '../adapters/slack/slack-adapter.js';
 import type { Chat, ChatEvent } from '../src/core/ports.js';
-import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID, until } from './fakes/fake-slack.js';
+import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID } from './fakes/fake-slack.js';
 import { createTestBot, type TestBot } from './support/harness.js';
+import { until } from './support/until.js';
 
 const SECRET = 'test-signing-secret';
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
@@ -42,12 +43,6 @@ const nextTs = () => `${++tsCounter}.000100`;
 const member = (userId: string) => ({ platform: 'slack' as const, workspaceId: TEAM_ID, userId });
 const handledCount = (n: number) => until(() => handled.length >= n, `${n} handled events`);
 
-/** Polls until `find` returns something, and resolves with it. */
-async function found<T>(find: () => T | undefined | null | false, what: string): Promise<T> {
-  let value: T | undefined | null | false;
-  await until(() => Boolean((value = find())), what);
-  return value as T;
-}
 
 /** Posts one Events API event exactly as Slack does. */
 async function send(event: Record<string, unknown>): Promise<void> {
@@ -74,7 +69,7 @@ async function ask(user: string, text: string, answer: string, extra: Record<str
   t.ollama.script({ content: answer });
   const ts = nextTs();
   await post({ type: 'app_mention', user, text: `<@${BOT_USER_ID}> ${text}`, ts, channel: 'C0GENERAL', team: TEAM_ID, event_ts: ts, ...extra });
-  const row = await found(() => t.store.listInteractions(member(user)).find((item) => item.questionMessageId === ts && item.answer !== null && item.answerMessageIds.length > 0), 'the answer');
+  const row = await until(() => t.store.listInteractions(member(user)).find((item) => item.questionMessageId === ts && item.answer !== null && item.answerMessageIds.length > 0), 'the answer');
   return { ts, answerTs: row.answerMessageIds.at(-1)!, id: row.id };
 }
 
@@ -112,7 +107,7 @@ describe('Slack: the controls under an answer', () => {
     slack.feedbackButtons = false;
     const { id, answerTs } = await ask('UALICE', 'a book?', 'Dune.');
     // The whole answer came at once, so it was posted with its blocks; a longer one gets them in its last update.
-    const update = await found(() => [...slack.called('chat.postMessage'), ...slack.called('chat.update')].find((call) => String(call.body.blocks ?? '').includes('persona_up')), 'the answer with its buttons');
+    const update = await until(() => [...slack.called('chat.postMessage'), ...slack.called('chat.update')].find((call) => String(call.body.blocks ?? '').includes('persona_up')), 'the answer with its buttons');
     // The feedback buttons were offered first, refused, and not offered again.
     expect(slack.called('chat.postMessage').filter((call) => String(call.body.blocks ?? '').includes('feedback_buttons'))).toHaveLength(1);
     expect(t.store.interaction(id)!.answerMessageIds).toEqual([answerTs]);
@@ -131,7 +126,7 @@ describe('Slack: the controls under an answer', () => {
     expect(JSON.stringify(view.blocks)).toContain('which wine with fish?');
     await interact(slack.viewSubmission('UALICE', view, 'white, always white'));
     expect(t.store.interaction(id)).toMatchObject({ feedback: 'negative_corrected', groundTruth: 'white, always white' });
-    const note = await found(() => slack.called('chat.postEphemeral').at(-1), 'the confirmation');
+    const note = await until(() => slack.called('chat.postEphemeral').at(-1), 'the confirmation');
     expect(note.body).toMatchObject({ channel: 'C0GENERAL', user: 'UALICE', thread_ts: ts });
     expect(String(note.body.text)).toContain('stored your answer');
 
