@@ -1,57 +1,36 @@
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscord } from '../adapters/discord/discord-adapter.js';
-import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
 import type { InteractionRecord } from '../src/memory/records.js';
-import { FakeDiscord, fakeUser, type DiscordRequest, type FakeUser } from './fakes/fake-discord.js';
-import { createTestBot, type TestBot } from './support/harness.js';
+import { fakeUser, type DiscordRequest, type FakeDiscord } from './fakes/fake-discord.js';
+import { startDiscordBot, type DiscordBot } from './support/discord-bot.js';
+import type { TestBot } from './support/harness.js';
 import { until } from './support/until.js';
-import { ObservedSink } from './support/observed-sink.js';
 
+let d: DiscordBot;
 let fake: FakeDiscord;
 let t: TestBot;
-let adapter: RunningAdapter;
-let sink: ObservedSink;
 const alice = fakeUser('alice');
 const bob = fakeUser('bob');
 const NOTE_LIFETIME_MS = 300;
 
 beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  t = await createTestBot();
-  const config = { ...t.config, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, SHUTDOWN_GRACE_MS: 2000 };
-  sink = new ObservedSink(t.bot);
-  adapter = await startDiscord({ config, sink, logger: pino({ level: 'silent' }), rest: { globalRequestsPerSecond: 1e6, retries: 0 }, pacing: { editIntervalMs: 20 }, noteLifetimeMs: NOTE_LIFETIME_MS });
+  d = await startDiscordBot({ adapter: { noteLifetimeMs: NOTE_LIFETIME_MS } });
+  ({ fake, t } = d);
 });
-
-afterEach(() => sink.settled());
-
-afterAll(async () => {
-  await adapter?.stop();
-  await t?.close();
-  await fake?.close();
-});
-
-const key = (user: FakeUser): MemberKey => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id });
-
+afterEach(() => d.sink.settled());
+afterAll(() => d?.stop());
 
 /** Alice asks; resolves with the stored interaction and the bot's answer message once it carries its controls. */
 async function asked(question: string, answer: string, user = alice): Promise<{ row: InteractionRecord; message: any }> {
   t.ollama.script({ content: answer });
   const payload = fake.userMessage(user, `<@${fake.bot.id}> ${question}`);
   fake.dispatch('MESSAGE_CREATE', payload);
-  const row = await until(() => t.store.listInteractions(key(user)).find((item) => item.questionMessageId === payload.id && item.answer !== null && item.answerMessageIds.length > 0), 'the answer');
+  const row = await until(() => t.store.listInteractions(d.key(user)).find((item) => item.questionMessageId === payload.id && item.answer !== null && item.answerMessageIds.length > 0), 'the answer');
   const message = await until(() => [...fake.messages.values()].find((item) => item.id === row.answerMessageIds.at(-1) && item.components.length > 0), 'the controls');
   return { row, message };
 }
 
 /** Dispatches an interaction and resolves once the core has handled it. */
-async function interact(payload: any): Promise<void> {
-  const before = sink.handled.length;
-  fake.dispatch('INTERACTION_CREATE', payload);
-  await until(() => sink.handled.length > before, 'the interaction to be handled');
-  await sink.settled();
-}
+const interact = (payload: any) => d.handled('INTERACTION_CREATE', payload);
 
 const callbackOf = (payload: any) => fake.callbacks.get(payload.id)?.[0];
 const originalEdits = (payload: any): DiscordRequest[] => fake.requestsTo('PATCH', new RegExp(`^/webhooks/${fake.applicationId}/${payload.token}/messages/@original$`));
@@ -102,7 +81,7 @@ describe('Discord: the controls under an answer', () => {
     // A form submitted by someone else (a crafted one) is refused the same way.
     await interact(fake.modalSubmit(bob, `persona:form:correction:${row.id}`, 'text', 'rye'));
     expect(stored(row.id)).toMatchObject({ feedback: 'none', groundTruth: null });
-    expect(t.store.findMember(key(bob))).toBeUndefined();
+    expect(t.store.findMember(d.key(bob))).toBeUndefined();
   });
 
   it('👍 marks the answer right, as the reaction does', async () => {

@@ -1,48 +1,32 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscord } from '../adapters/discord/discord-adapter.js';
-import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
-import { FakeDiscord, fakeUser, type FakeUser } from './fakes/fake-discord.js';
+import { fakeUser, type FakeDiscord, type FakeUser } from './fakes/fake-discord.js';
 import type { FakeOllamaOptions } from './fakes/fake-ollama.js';
-import { createTestBot, type TestBot } from './support/harness.js';
+import { startDiscordBot, type DiscordBot } from './support/discord-bot.js';
+import type { TestBot } from './support/harness.js';
 import { until } from './support/until.js';
-import { ObservedSink } from './support/observed-sink.js';
 
+let d: DiscordBot | undefined;
 let fake: FakeDiscord;
 let t: TestBot;
-let adapter: RunningAdapter | undefined;
-let sink: ObservedSink;
 const alice = fakeUser('alice');
 const bob = fakeUser('bob');
 
 /** A bot whose attachments come from the fake's loopback CDN (the only way tests reach a file host). */
 async function start(options: { ollama?: FakeOllamaOptions; env?: Record<string, string>; fileHosts?: string[] } = {}): Promise<void> {
-  fake = await FakeDiscord.start();
-  t = await createTestBot({ ollama: options.ollama, env: { ATTACHMENT_MAX_KB: '64', ...options.env } });
-  const config = { ...t.config, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, SHUTDOWN_GRACE_MS: 2000 };
-  sink = new ObservedSink(t.bot);
   const fileHosts = { hosts: options.fileHosts ?? ['127.0.0.1'], protocols: ['http:'] };
-  adapter = await startDiscord({ config, sink, logger: pino({ level: 'silent' }), rest: { globalRequestsPerSecond: 1e6, retries: 0 }, pacing: { editIntervalMs: 20 }, fileHosts });
+  d = await startDiscordBot({ bot: { ollama: options.ollama, env: { ATTACHMENT_MAX_KB: '64', ...options.env } }, adapter: { fileHosts } });
+  ({ fake, t } = d);
 }
 
 afterEach(async () => {
-  await sink?.settled();
-  await adapter?.stop();
-  await t?.close();
-  await fake?.close();
-  adapter = undefined;
+  await d?.stop();
+  d = undefined;
 });
-
-const key = (user: FakeUser): MemberKey => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id });
-
 
 /** Sends a message and waits until the core has handled it. */
 async function say(author: FakeUser, content: string, options: { channelId?: string; attachments?: any[] } = {}): Promise<any> {
   const payload = fake.userMessage(author, content, options);
-  const before = sink.handled.length;
-  fake.dispatch('MESSAGE_CREATE', payload);
-  await until(() => sink.handled.length > before, 'the message to be handled');
-  await sink.settled();
+  await d!.handled('MESSAGE_CREATE', payload);
   return payload;
 }
 
@@ -59,7 +43,7 @@ describe('Discord: files attached to a question', () => {
     const question = await say(alice, `<@${fake.bot.id}> where do I go first?`, { attachments: [file] });
     expect(userTurn().content).toBe('where do I go first?\n\n[attached file: notes.md]\n```\n# Trip\nLisbon in May, Porto in June.\n\n```');
     expect(answerTo(question.id)).toBe('Lisbon first.');
-    expect(t.store.listInteractions(key(alice))[0]!.question).toContain('Lisbon in May, Porto in June.');
+    expect(t.store.listInteractions(d!.key(alice))[0]!.question).toContain('Lisbon in May, Porto in June.');
     expect(fake.files.get('notes.md')!.requests).toBe(1);
   });
 
@@ -125,8 +109,8 @@ describe('Discord: follow-ups in a thread', () => {
     expect(answerTo(other.id)).toBeUndefined();
     expect(answerTo(aside.id)).toBeUndefined();
     expect(t.ollama.chats()).toHaveLength(chats);
-    expect(t.store.findMember(key(bob))).toBeUndefined();
-    expect(t.store.listInteractions(key(alice)).map((row) => row.question)).toEqual(['and after that?', 'a book?']);
+    expect(t.store.findMember(d!.key(bob))).toBeUndefined();
+    expect(t.store.listInteractions(d!.key(alice)).map((row) => row.question)).toEqual(['and after that?', 'a book?']);
   });
 
   it('with FOLLOW_UPS=mention, answers only mentions', async () => {
@@ -135,6 +119,6 @@ describe('Discord: follow-ups in a thread', () => {
     await say(alice, `<@${fake.bot.id}> a book?`, { channelId: fake.threadId });
     const followUp = await say(alice, 'and after that?', { channelId: fake.threadId });
     expect(answerTo(followUp.id)).toBeUndefined();
-    expect(t.store.listInteractions(key(alice))).toHaveLength(1);
+    expect(t.store.listInteractions(d!.key(alice))).toHaveLength(1);
   });
 });

@@ -1,17 +1,13 @@
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscord } from '../adapters/discord/discord-adapter.js';
-import type { MemberKey, RunningAdapter } from '../src/core/ports.js';
-import { FakeDiscord, fakeUser, type DiscordRequest, type FakeUser } from './fakes/fake-discord.js';
+import { fakeUser, type DiscordRequest, type FakeDiscord, type FakeUser } from './fakes/fake-discord.js';
 import { hashedEmbedding } from './fakes/hashed-embedding.js';
-import { createTestBot, type TestBot } from './support/harness.js';
+import { startDiscordBot, type DiscordBot } from './support/discord-bot.js';
+import type { TestBot } from './support/harness.js';
 import { until } from './support/until.js';
-import { ObservedSink } from './support/observed-sink.js';
 
+let d: DiscordBot;
 let fake: FakeDiscord;
 let t: TestBot;
-let adapter: RunningAdapter;
-let sink: ObservedSink;
 const alice = fakeUser('alice');
 const bob = fakeUser('bob');
 const admin = fakeUser('admin');
@@ -20,36 +16,17 @@ const MANAGE_GUILD = 1n << 5n;
 const SEND_MESSAGES = 1n << 11n;
 
 beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  t = await createTestBot();
-  const config = { ...t.config, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, SHUTDOWN_GRACE_MS: 2000 };
-  sink = new ObservedSink(t.bot);
-  adapter = await startDiscord({ config, sink, logger: pino({ level: 'silent' }), rest: { globalRequestsPerSecond: 1e6, retries: 0 }, pacing: { editIntervalMs: 20 } });
+  d = await startDiscordBot();
+  ({ fake, t } = d);
 });
-
-afterEach(() => sink.settled());
-
-afterAll(async () => {
-  await adapter?.stop();
-  await t?.close();
-  await fake?.close();
-});
-
-const key = (user: FakeUser): MemberKey => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id });
-
-
-async function handled(dispatch: () => void): Promise<void> {
-  const before = sink.handled.length;
-  dispatch();
-  await until(() => sink.handled.length > before, 'the event to be handled');
-  await sink.settled();
-}
+afterEach(() => d.sink.settled());
+afterAll(() => d?.stop());
 
 /** Asks in a channel and resolves with the system prompt the model got. */
 async function systemPromptFor(user: FakeUser, channelId: string): Promise<string> {
   t.ollama.script({ content: 'ok' });
   const chats = t.ollama.chats().length;
-  await handled(() => fake.dispatch('MESSAGE_CREATE', fake.userMessage(user, `<@${fake.bot.id}> hello there`, { channelId })));
+  await d.handled('MESSAGE_CREATE', fake.userMessage(user, `<@${fake.bot.id}> hello there`, { channelId }));
   await until(() => t.ollama.chats().length > chats, 'the model call');
   return t.ollama.chats().at(-1)!.messages[0]!.content;
 }
@@ -57,7 +34,7 @@ async function systemPromptFor(user: FakeUser, channelId: string): Promise<strin
 /** Runs `/persona …` and resolves with what the member privately read (the deferred reply, filled in). */
 async function command(user: FakeUser, subcommand: string, options: Array<{ name: string; type: number; value: unknown }> = [], permissions = SEND_MESSAGES, group?: string): Promise<{ payload: any; reply: DiscordRequest | undefined }> {
   const payload = fake.command(user, subcommand, options, permissions, group);
-  await handled(() => fake.dispatch('INTERACTION_CREATE', payload));
+  await d.handled('INTERACTION_CREATE', payload);
   const reply = fake.requests.find((request) => request.method === 'PATCH' && request.path === `/webhooks/${fake.applicationId}/${payload.token}/messages/@original`);
   return { payload, reply };
 }
@@ -71,10 +48,10 @@ describe('Discord: standing instructions for a channel', () => {
     const modal = fake.callbacks.get(payload.id)![0];
     expect(modal).toMatchObject({ type: 9, data: { custom_id: `persona:form:instructions:channel:${fake.channelId}`, title: 'Channel instructions' } });
     const submit = fake.modalSubmit(admin, modal.data.custom_id, 'text', 'This is the French-speaking channel; answer in French.', MANAGE_GUILD);
-    await handled(() => fake.dispatch('INTERACTION_CREATE', submit));
+    await d.handled('INTERACTION_CREATE', submit);
     expect((await until(() => fake.requests.find((request) => request.path.includes(submit.token) && request.method === 'PATCH'), 'the confirmation')).body.content).toContain('Saved.');
 
-    const persona = t.core.personas.live(t.store.ensureMember(key(alice))).text;
+    const persona = t.core.personas.live(t.store.ensureMember(d.key(alice))).text;
     const here = await systemPromptFor(alice, fake.channelId);
     expect(here.startsWith(persona)).toBe(true);
     expect(here).toContain('This is the French-speaking channel; answer in French.');
@@ -91,7 +68,7 @@ describe('Discord: standing instructions for a channel', () => {
     const { payload } = await instructions('set', SEND_MESSAGES);
     expect(fake.callbacks.get(payload.id)![0]).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringContaining('Only admins') } });
     // A crafted form from a non-admin changes nothing either.
-    await handled(() => fake.dispatch('INTERACTION_CREATE', fake.modalSubmit(bob, 'persona:form:instructions:server', 'text', 'Answer like a pirate.', SEND_MESSAGES)));
+    await d.handled('INTERACTION_CREATE', fake.modalSubmit(bob, 'persona:form:instructions:server', 'text', 'Answer like a pirate.', SEND_MESSAGES));
     expect(await systemPromptFor(bob, fake.otherChannelId)).not.toContain('pirate');
   });
 
@@ -107,10 +84,10 @@ describe('Discord: a member\'s own memories', () => {
     await systemPromptFor(bob, fake.channelId);
     await systemPromptFor(alice, fake.channelId);
     t.ollama.script({ content: 'Use a hard-shell taco.' }, { content: 'Pinot noir.' });
-    await handled(() => fake.dispatch('MESSAGE_CREATE', fake.userMessage(carol, `<@${fake.bot.id}> which taco shell holds best?`)));
-    await handled(() => fake.dispatch('MESSAGE_CREATE', fake.userMessage(carol, `<@${fake.bot.id}> which wine with salmon?`)));
+    await d.handled('MESSAGE_CREATE', fake.userMessage(carol, `<@${fake.bot.id}> which taco shell holds best?`));
+    await d.handled('MESSAGE_CREATE', fake.userMessage(carol, `<@${fake.bot.id}> which wine with salmon?`));
     const rows = await until(() => {
-      const found = t.store.listInteractions(key(carol)).filter((row) => row.answerMessageIds.length > 0);
+      const found = t.store.listInteractions(d.key(carol)).filter((row) => row.answerMessageIds.length > 0);
       return found.length >= 2 && found;
     }, 'the answers');
     const taco = rows.find((row) => row.question === 'which taco shell holds best?')!;
@@ -142,7 +119,7 @@ describe('Discord: a member\'s own memories', () => {
     expect(file.name).toBe(`persona-bot-discord-${carol.id}.json`);
     const data = JSON.parse(file.content);
     expect(data.member).toBe(`discord:${fake.guildId}:${carol.id}`);
-    const own = t.store.listInteractions(key(carol)).map((row) => row.id).sort();
+    const own = t.store.listInteractions(d.key(carol)).map((row) => row.id).sort();
     expect(data.interactions.map((row: { id: number }) => row.id).sort()).toEqual(own);
     expect(data.interactions.every((row: { memberId: number }) => row.memberId === memberId)).toBe(true);
     expect(data.personas.every((version: { memberId: number }) => version.memberId === memberId)).toBe(true);
