@@ -44,7 +44,7 @@ describe('Discord: files attached to a question', () => {
     expect(userTurn().content).toBe('where do I go first?\n\n[attached file: notes.md]\n```\n# Trip\nLisbon in May, Porto in June.\n\n```');
     expect(answerTo(question.id)).toBe('Lisbon first.');
     expect(t.store.listInteractions(d!.key(alice))[0]!.question).toContain('Lisbon in May, Porto in June.');
-    expect(fake.files.get('notes.md')!.requests).toBe(1);
+    expect(fake.cdn.files.get('notes.md')!.requests).toBe(1);
   });
 
   it('refuses a file over the limit without fetching it, and stops a download that runs past the limit', async () => {
@@ -54,9 +54,9 @@ describe('Discord: files attached to a question', () => {
     const lying = fake.serveFile('huge.txt', 'x'.repeat(16_000_000), { reportedSize: 100, declareLength: false });
     t.ollama.script({ content: 'I read neither.' });
     const question = await say(alice, `<@${fake.bot.id}> sum these`, { attachments: [honest, lying] });
-    expect(fake.files.get('big.csv')!.requests).toBe(0);
-    expect(fake.files.get('huge.txt')!.requests).toBe(1);
-    expect(fake.files.get('huge.txt')!.served).toBeLessThan(8_000_000);
+    expect(fake.cdn.files.get('big.csv')!.requests).toBe(0);
+    expect(fake.cdn.files.get('huge.txt')!.requests).toBe(1);
+    expect(fake.cdn.files.get('huge.txt')!.served).toBeLessThan(8_000_000);
     const answer = await until(() => answerTo(question.id), 'the answer');
     expect(answer).toContain('(I did not read big.csv: it is larger than 64 KB.)');
     expect(answer).toContain('(I did not read huge.txt: it is larger than 64 KB.)');
@@ -68,7 +68,7 @@ describe('Discord: files attached to a question', () => {
     const file = fake.serveFile('notes.txt', 'secret plans');
     t.ollama.script({ content: 'ok' });
     const question = await say(alice, `<@${fake.bot.id}> read this`, { attachments: [file] });
-    expect(fake.files.get('notes.txt')!.requests).toBe(0);
+    expect(fake.cdn.files.get('notes.txt')!.requests).toBe(0);
     expect(await until(() => answerTo(question.id), 'the answer')).toContain('(I could not fetch notes.txt');
   });
 
@@ -89,7 +89,7 @@ describe('Discord: files attached to a question', () => {
     t.ollama.script({ content: 'I cannot see it.' });
     const question = await say(alice, `<@${fake.bot.id}> what is this?`, { attachments: [image] });
     expect(await until(() => answerTo(question.id), 'the answer')).toBe("(My model does not read images, so I did not look at the image you sent.)\n\nI cannot see it.");
-    expect(fake.files.get('cat.png')!.requests).toBe(0);
+    expect(fake.cdn.files.get('cat.png')!.requests).toBe(0);
     expect((userTurn() as { images?: string[] }).images).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FileHost } from './file-host.js';
 
 /** A REST request the fake received; `path` is decoded and has no `/api/v10` prefix. */
 export interface DiscordRequest {
@@ -24,18 +25,6 @@ export interface FakeUser {
 
 type Handler = (match: RegExpMatchArray, request: DiscordRequest) => { status: number; body?: unknown };
 
-/** A file the fake's CDN serves; `served` counts the bytes actually written to clients. */
-export interface ServedFile {
-  name: string;
-  body: Buffer;
-  contentType: string;
-  /** The size the message reports (a lying client or CDN may differ from the body). */
-  reportedSize: number;
-  /** Whether the response declares its length (a streamed body does not). */
-  declareLength: boolean;
-  served: number;
-  requests: number;
-}
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 let sequence = 0n;
@@ -76,8 +65,8 @@ export class FakeDiscord {
   readonly messages = new Map<string, any>();
   /** What each interaction was answered with (`POST /interactions/:id/:token/callback`), by interaction id. */
   readonly callbacks = new Map<string, any[]>();
-  /** Files on the fake CDN (`/cdn/:name`), by name. */
-  readonly files = new Map<string, ServedFile>();
+  /** The fake CDN (`/cdn/:name`). */
+  readonly cdn = new FileHost();
   private readonly dmChannels = new Map<string, string>();
   private readonly failures: Array<{ method: string; pattern: RegExp; status: number }> = [];
   private readonly sockets = new Set<WebSocket>();
@@ -196,11 +185,9 @@ export class FakeDiscord {
 
   /** Puts a file on the fake CDN; returns the attachment object a message carries. */
   serveFile(name: string, content: string | Buffer, options: { contentType?: string; reportedSize?: number; declareLength?: boolean } = {}): any {
-    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    const contentType = options.contentType ?? 'text/plain; charset=utf-8';
-    this.files.set(name, { name, body, contentType, reportedSize: options.reportedSize ?? body.length, declareLength: options.declareLength ?? true, served: 0, requests: 0 });
+    const file = this.cdn.add(name, content, options);
     const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cdn/${encodeURIComponent(name)}`;
-    return { id: snowflake(), filename: name, size: options.reportedSize ?? body.length, url, proxy_url: url, content_type: contentType };
+    return { id: snowflake(), filename: name, size: file.reportedSize, url, proxy_url: url, content_type: file.contentType };
   }
 
   /** An INTERACTION_CREATE payload for a button press on a message (type 3, component type 2). */
@@ -332,23 +319,9 @@ export class FakeDiscord {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
   }
 
-  /** The CDN: a file written in small pieces, each after the last was taken, counting what went out. */
-  private async serveCdn(name: string, response: ServerResponse): Promise<void> {
-    const file = this.files.get(name);
-    if (!file) return reply(response, 404, { message: '404: Not Found', code: 0 });
-    file.requests += 1;
-    response.writeHead(200, { 'content-type': file.contentType, ...(file.declareLength ? { 'content-length': String(file.body.length) } : {}) });
-    for (let offset = 0; offset < file.body.length && !response.destroyed; offset += 16_384) {
-      const piece = file.body.subarray(offset, offset + 16_384);
-      file.served += piece.length;
-      if (!response.write(piece)) await drained(response);
-    }
-    response.end();
-  }
-
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/cdn/')) return this.serveCdn(decodeURIComponent(url.pathname.slice('/cdn/'.length)), response);
+    if (url.pathname.startsWith('/cdn/')) return this.cdn.serve(decodeURIComponent(url.pathname.slice('/cdn/'.length)), response);
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
     const recorded: DiscordRequest = { method: request.method ?? 'GET', path, query: url.searchParams, body: await readBody(request), at: Date.now() };
     this.requests.push(recorded);
@@ -372,19 +345,6 @@ export class FakeDiscord {
     }
     reply(response, 404, { message: '404: Not Found', code: 0 });
   }
-}
-
-/** Resolves when the response can take more, or is gone. */
-function drained(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.once('drain', done);
-    response.once('close', done);
-  });
 }
 
 /** A JSON body, or a multipart one (a message with files): its `payload_json` with `files: [{ name, type, content }]`. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FileHost } from './file-host.js';
 
 /** One Web API call as the fake received it. */
 export interface SlackCall {
@@ -34,8 +35,8 @@ export class FakeSlack {
   readonly streams = new Map<string, { channel: string; thread_ts: string; text: string; stopped: boolean; at: number[]; blocks?: unknown[] }>();
   /** Whether the workspace takes the AI-app feedback buttons; off, a message carrying them is refused with invalid_blocks. */
   feedbackButtons = true;
-  /** Members' files served at /files/<name> to a request bearing the bot token; `served` counts bytes written. */
-  readonly files = new Map<string, { body: Buffer; mimetype: string; size: number; served: number; requests: number }>();
+  /** Members' files, served at /files/<name> to a request bearing the bot token. */
+  readonly fileHost = new FileHost();
   /** Files uploaded through files.uploadV2, by file id: name, bytes, and where they were shared. */
   readonly uploads = new Map<string, { filename: string; content: string; channel?: string; comment?: string }>();
   private server!: Server;
@@ -68,11 +69,9 @@ export class FakeSlack {
 
   /** Puts a member's file on the fake file host; returns the file object a message event carries. */
   serveFile(name: string, content: string | Buffer, options: { mimetype?: string; size?: number } = {}): Record<string, unknown> {
-    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    const mimetype = options.mimetype ?? 'text/plain';
-    this.files.set(name, { body, mimetype, size: options.size ?? body.length, served: 0, requests: 0 });
+    const file = this.fileHost.add(name, content, { contentType: options.mimetype ?? 'text/plain', reportedSize: options.size });
     const url = `${this.base}/files/${encodeURIComponent(name)}`;
-    return { id: `F${name}`, name, title: name, mimetype, filetype: name.split('.').pop(), size: options.size ?? body.length, url_private: url, url_private_download: url, is_external: false };
+    return { id: `F${name}`, name, title: name, mimetype: file.contentType, filetype: name.split('.').pop(), size: file.reportedSize, url_private: url, url_private_download: url, is_external: false };
   }
 
   /** A block_actions payload for a press on one of the bot's buttons, as Slack posts it (form field `payload`). */
@@ -142,22 +141,11 @@ export class FakeSlack {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Serves a file to a request with the bot token, in pieces, counting what went out. */
+  /** Serves a file only to a request with the bot token, as files.slack.com does. */
   private async sendFile(name: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const file = this.files.get(name);
     this.calls.push({ method: 'file', body: { name, authorization: request.headers.authorization } });
-    if (!file || request.headers.authorization !== 'Bearer xoxb-test') {
-      response.writeHead(file ? 403 : 404);
-      return void response.end();
-    }
-    file.requests += 1;
-    response.writeHead(200, { 'content-type': file.mimetype });
-    for (let offset = 0; offset < file.body.length && !response.destroyed; offset += 16_384) {
-      const piece = file.body.subarray(offset, offset + 16_384);
-      file.served += piece.length;
-      if (!response.write(piece)) await new Promise<void>((resolve) => { const done = () => { response.off('drain', done); response.off('close', done); resolve(); }; response.once('drain', done); response.once('close', done); });
-    }
-    response.end();
+    if (request.headers.authorization !== 'Bearer xoxb-test') return void response.writeHead(403).end();
+    await this.fileHost.serve(name, response);
   }
 
   private get base(): string {
