@@ -1,4 +1,7 @@
 import type { MemberKey, Platform } from '../shared/member-key.js';
+import type { Attachment, ControlEvent, Form, FormEvent, PrivateFile, PrivateTarget } from './chat-interactions.js';
+
+export type { Attachment, ControlEvent, Form, FormEvent, FormKind, PrivateFile, PrivateTarget } from './chat-interactions.js';
 
 export type { MemberKey, Platform } from '../shared/member-key.js';
 
@@ -9,17 +12,6 @@ export interface Place {
   threadId?: string;
   /** The channel a Discord thread belongs to, so that channel's instructions reach its threads. */
   parentChannelId?: string;
-}
-
-/** A file attached to a member's message, as the platform describes it; fetched only when it is answered. */
-export interface Attachment {
-  name: string;
-  /** MIME type as the platform reports it, when it does. */
-  contentType?: string;
-  /** Size in bytes as the platform reports it. */
-  size: number;
-  /** Where the adapter fetches it from; only the adapter reads it. */
-  url: string;
 }
 
 /** A member mentioned the bot (or wrote to it in a DM): a question to answer. */
@@ -101,68 +93,8 @@ export interface CommandEvent {
   at: Date;
 }
 
-/** A member pressed one of the controls on an answer: 👍, or "Correct it". */
-export interface ControlEvent {
-  kind: 'control';
-  member: MemberKey;
-  channelId: string;
-  /** The answer the control belongs to, as the control carries it (an interaction id). */
-  answerId: string;
-  control: 'approve' | 'correct';
-  at: Date;
-}
-
-/** What a form asks for: the right answer to a question, or a place's standing instructions. */
-export type FormKind = 'correction' | 'instructions';
-
-/** A member submitted a form the bot opened. */
-export interface FormEvent {
-  kind: 'form';
-  member: MemberKey;
-  channelId: string;
-  form: FormKind;
-  /** What the form is about: the answer id of a correction, the scope of instructions. */
-  subject: string;
-  text: string;
-  /** The platform says this member administers the workspace. */
-  isAdmin?: boolean;
-  at: Date;
-}
-
 /** Everything an adapter hands to the core, already stripped of SDK objects. */
 export type ChatEvent = MentionEvent | ReplyEvent | ReactionEvent | EditEvent | DeleteEvent | CommandEvent | ControlEvent | FormEvent;
-
-/** A form for the member to fill in (Discord modal, Slack modal). */
-export interface Form {
-  kind: FormKind;
-  /** Carried back in the FormEvent. */
-  subject: string;
-  /** A short title (platforms allow about 24–45 characters). */
-  title: string;
-  /** Shown above the text box: the question being corrected, or where the instructions apply. */
-  context: string;
-  /** The label of the text box. */
-  label: string;
-  /** The text given before, to edit. */
-  current?: string;
-  maxLength: number;
-}
-
-/** A file only one member receives. */
-export interface PrivateFile {
-  name: string;
-  content: string;
-  /** Said with the file. */
-  note: string;
-}
-
-/** Where a private note goes, and what it is about. */
-export interface PrivateTarget {
-  channelId: string;
-  member: MemberKey;
-  /** The message the note is about (the answer reacted to, the correction); it places the note beside it where no interaction exists. */
-  about?: string;
-}
 
 /** Where to send a message. */
 export interface SendTarget extends Place {

@@ -1,4 +1,4 @@
-import type { Platform } from '../core/ports.js';
+import type { Platform } from '../shared/member-key.js';
 import type { Db } from './database.js';
 
 /** Where instructions apply: a whole workspace (`channelId` null) or one channel in it. */
