@@ -63,7 +63,6 @@ export class FeedbackRules {
 
   /** A 👍 or 👎 given or taken back by the asker (a reaction, or a control on the answer). */
   label(interaction: InteractionRecord, polarity: 'negative' | 'positive', event: { channelId: string; added: boolean; at: Date }): FeedbackOutcome {
-    // A 👍 on a failure note would make "no answer" the ground truth; a 👎 there still takes a correction.
     // A 👍 on a failure note has nothing to confirm; one on an answer still being written confirms its final text.
     if (event.added && polarity === 'positive' && interaction.answer === null && interaction.errorCode !== null) return { note: 'ignored', why: messages.reactionNoAnswer };
     const change = event.added ? this.reactionAdded(interaction, polarity) : this.reactionRemoved(interaction, polarity);

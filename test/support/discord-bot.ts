@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { startDiscord, type DiscordOptions } from '../../adapters/discord/discord-adapter.js';
-import type { MemberKey, RunningAdapter } from '../../src/core/ports.js';
+import type { ChatEvent, MemberKey, RunningAdapter } from '../../src/core/ports.js';
 import { FakeDiscord, type FakeUser } from '../fakes/fake-discord.js';
 import { createTestBot, type TestBot } from './harness.js';
 import { ObservedSink } from './observed-sink.js';
@@ -19,6 +19,15 @@ export interface DiscordBot {
   stop(): Promise<void>;
 }
 
+/** Interaction types as the gateway sends them, and the core's event for each. */
+const interactionKinds: Record<number, ChatEvent['kind']> = { 2: 'command', 3: 'control', 5: 'form' };
+
+/** Which of the core's events a gateway event becomes: a message by its id, an interaction by its kind. */
+function eventMatcher(type: string, payload: { id: string; type?: number }): (event: ChatEvent) => boolean {
+  if (type === 'INTERACTION_CREATE') return (event) => event.kind === interactionKinds[payload.type ?? 0];
+  return (event) => 'messageId' in event && event.messageId === payload.id;
+}
+
 /** Starts a fake Discord, a test bot and the adapter between them (fast REST, short edit interval). */
 export async function startDiscordBot(options: { bot?: Parameters<typeof createTestBot>[0]; adapter?: Partial<DiscordOptions> } = {}): Promise<DiscordBot> {
   const fake = await FakeDiscord.start();
@@ -33,9 +42,10 @@ export async function startDiscordBot(options: { bot?: Parameters<typeof createT
     adapter,
     key: (user) => ({ platform: 'discord', workspaceId: fake.guildId, userId: user.id }),
     async handled(type, payload) {
-      const before = sink.handled.length;
+      const matches = eventMatcher(type, payload as { id: string; type?: number });
+      const before = sink.count(matches);
       fake.dispatch(type, payload);
-      await until(() => sink.handled.length > before, `the ${type} to be handled`);
+      await until(() => sink.count(matches) > before, `the ${type} to be handled`);
       await sink.settled();
     },
     async stop() {
