@@ -1,4 +1,4 @@
-import { forgetInteraction } from '../memory/memory-removal.js';
+import { forgetOwnMemory } from '../memory/memory-removal.js';
 import type { InteractionRecord } from '../memory/records.js';
 import type { Store } from '../memory/store.js';
 import { exportMember } from './maintenance.js';
@@ -56,7 +56,7 @@ export class MemoryCommands {
     const memberId = this.store.findMember(member);
     const record = id === null || memberId === undefined ? undefined : this.store.interaction(id);
     if (id === null || !record || record.memberId !== memberId) return `You have no memory with the id "${idText}". /persona memories lists yours with their ids.`;
-    const outcome = forgetInteraction(this.store, memberId!, id);
+    const outcome = forgetOwnMemory(this.store, memberId!, id);
     if (!outcome.removed) return `You have no memory with the id "${idText}".`;
     const profile = outcome.profileDropped ? ' Your profile summary had been written from it, so I dropped it; it is rebuilt from what is left at the next learning run.' : '';
     return `Forgotten: "${clip(questionWithoutFiles(record.question))}" and my answer. It is gone from my memory and my search.${profile} Persona versions written before keep what they learned; /persona reset starts over.`;

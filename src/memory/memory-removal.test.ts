@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
 import { InstructionRecords } from './instruction-records.js';
-import { forgetInteraction } from './memory-removal.js';
+import { forgetOwnMemory } from './memory-removal.js';
 import { Store } from './store.js';
 
 let dir: string;
@@ -42,7 +42,7 @@ describe('forgetting one memory', () => {
     store.saveProfile(bobId, 'likes tacos too', bobs, new Date());
     expect(search(aliceId, 'which taco shell holds best')).toContain(taco);
 
-    expect(forgetInteraction(store, aliceId, taco)).toEqual({ removed: true, profileDropped: true });
+    expect(forgetOwnMemory(store, aliceId, taco)).toEqual({ removed: true, profileDropped: true });
     expect(store.interaction(taco)).toBeUndefined();
     expect(store.interactionByAnswerMessage({ platform: 'discord', workspaceId: 'g1', channelId: 'c' }, 'a-m1')).toBeUndefined();
     expect(search(aliceId, 'which taco shell holds best')).not.toContain(taco);
@@ -56,7 +56,7 @@ describe('forgetting one memory', () => {
   it("never removes another member's memory", () => {
     const aliceId = store.ensureMember(alice);
     const bobs = remember(store.ensureMember(bob), 'm3', 'bob asks');
-    expect(forgetInteraction(store, aliceId, bobs)).toEqual({ removed: false, profileDropped: false });
+    expect(forgetOwnMemory(store, aliceId, bobs)).toEqual({ removed: false, profileDropped: false });
     expect(store.interaction(bobs)).toBeDefined();
   });
 });

@@ -14,7 +14,7 @@ export interface ForgetOutcome {
  * summary when that was written from it (the next refresh rebuilds it from what is left). Another
  * member's interaction is never touched.
  */
-export function forgetInteraction(store: Store, memberId: number, interactionId: number): ForgetOutcome {
+export function forgetOwnMemory(store: Store, memberId: number, interactionId: number): ForgetOutcome {
   return store.transaction(() => {
     const owner = store.db.prepare('SELECT member_id FROM interactions WHERE id = ?').pluck().get(interactionId) as number | undefined;
     if (owner !== memberId) return { removed: false, profileDropped: false };
