@@ -10,7 +10,7 @@ export interface ForgetOutcome {
 
 /**
  * Deletes one of a member's interactions everywhere it is kept: its row (with the answer message
- * ids and stored replays that hang on it), its vector, its text index entry, and the profile
+ * ids and stored replays that hang on it), its vector, its entries in the search indexes, and the profile
  * summary when that was written from it (the next refresh rebuilds it from what is left). Another
  * member's interaction is never touched.
  */
