@@ -129,7 +129,8 @@ export class Answerer {
       });
     } catch (error) {
       progress.close();
-      await this.fail(job, stream, written, error, clock.vector);
+      // A withdrawn answer is cancelled whatever the model call made of the abort.
+      await this.fail(job, stream, written, cancel.signal.aborted ? new CancelledAnswer() : error, clock.vector);
     } finally {
       this.active.delete(interaction.id);
       progress.close();
