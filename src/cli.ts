@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
+import { sumTallies } from './core/structured.js';
 import { exportMember, reembedAll } from './core/maintenance.js';
 import { healthChecks } from './health.js';
 import type { Core } from './main.js';
@@ -17,13 +18,13 @@ const usage = `Usage: persona-bot <command> [options]
 
   start               run the bot (Discord/Slack when configured, else the console chat)
   chat                the console chat, even when platforms are configured
-  doctor              check Ollama, models, database and settings, and say how to fix problems
+  doctor              check the model servers, models, database and settings, and say how to fix problems
   health              is the bot running here? its database opens and its heartbeat is fresh (Docker)
   members             list members
   show <member>       a member's persona, profile and recent interactions [--json]
   export <member>     everything kept about a member as JSON [--out file]
   align               rewrite personas now [--member <member>] [--all]
-  reembed             embed every memory again with OLLAMA_EMBED_MODEL
+  reembed             embed every memory again with the embedding model (after changing it)
   eval                run the LaMP evaluation (npm run eval -- --help)
 
 A member is written platform:workspace:user, e.g. discord:123456789:987654321.`;
@@ -79,8 +80,8 @@ async function runTool(core: Core, command: string, args: string[]): Promise<num
     case 'align':
       return alignNow(core, values.member, values.all === true);
     case 'reembed': {
-      const count = await reembedAll(core.store, core.model, core.config.OLLAMA_EMBED_MODEL, (done) => process.stderr.write(`\rembedded ${done}`));
-      return print(`\nRe-embedded ${count} memories with ${core.config.OLLAMA_EMBED_MODEL}.`, 0);
+      const count = await reembedAll(core.store, core.model, core.model.embedModel, (done) => process.stderr.write(`\rembedded ${done}`));
+      return print(`\nRe-embedded ${count} memories with ${core.model.embedModel}.`, 0);
     }
     default:
       return print(`Unknown command "${command}".\n\n${usage}`, 2);
@@ -166,6 +167,8 @@ async function alignNow(core: Core, member: string | undefined, all: boolean): P
   reports.forEach((report) => console.log(formatReport(report)));
   const { accepted, rejected, skipped, failed } = tally(reports);
   console.log(`\n${reports.length} members: ${accepted} rewritten, ${rejected + skipped} kept, ${failed} failed.`);
+  const structured = sumTallies(reports.map((report) => report.structured));
+  console.log(`Structured answers: ${structured.repaired} repaired, ${structured.retried} retried, ${structured.failed} failed.`);
   return failed > 0 ? 1 : 0;
 }
 

@@ -14,6 +14,8 @@ const list = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+const provider = z.enum(['ollama', 'openai'], { message: 'must be ollama or openai' });
+const capabilityNames = ['completion', 'tools', 'vision', 'thinking'] as const;
 /** Node timers take at most 2^31 - 1 ms (about 24.8 days); a longer one would fire at once. */
 const milliseconds = positiveInt.max(2_147_483_647, { message: 'must be at most 2147483647 (about 24 days)' });
 const optionalText = z
@@ -52,6 +54,23 @@ export const configSchema = z.object({
   OLLAMA_TIMEOUT_MS: milliseconds.default(120_000),
   OLLAMA_NUM_CTX: positiveInt.min(512).max(1_048_576).default(8192),
   OLLAMA_KEEP_ALIVE: optionalText,
+  LLM_PROVIDER: provider.default('ollama'),
+  EMBED_PROVIDER: provider.optional(),
+  LLM_THINK: bool.default(false),
+  OPENAI_BASE_URL: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/\/+$/, ''))
+    .pipe(z.url({ protocol: /^https?$/, message: 'must be an address such as http://127.0.0.1:8080/v1' }))
+    .optional(),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_MODEL: optionalText,
+  OPENAI_EMBED_MODEL: optionalText,
+  OPENAI_TIMEOUT_MS: milliseconds.default(120_000),
+  OPENAI_CONTEXT_TOKENS: positiveInt.min(512).max(1_048_576).optional(),
+  OPENAI_CAPABILITIES: list
+    .pipe(z.array(z.enum(capabilityNames, { message: `each must be one of ${capabilityNames.join(', ')}` })))
+    .default(['tools']),
   MODEL_CONCURRENCY: positiveInt.max(64).default(1),
   MAX_PENDING_PER_MEMBER: positiveInt.max(100).default(3),
   ANSWER_TIMEOUT_MS: milliseconds.default(180_000),
@@ -129,7 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '(root)');
-        const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+        const shown = /TOKEN|SECRET|KEY/.test(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
         return `${name}=${shown}: ${issue.message}`;
       }),
     );
@@ -142,6 +161,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.DASHBOARD_PORT !== undefined && !isLoopback(config.DASHBOARD_HOST) && !config.DASHBOARD_TOKEN) {
     problems.push(`DASHBOARD_TOKEN: required when DASHBOARD_HOST (${config.DASHBOARD_HOST}) is not a loopback address, or anyone who can reach the port reads every member's data`);
   }
+  problems.push(...providerProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Which server and model give chat, and which give embeddings (EMBED_PROVIDER defaults to LLM_PROVIDER). */
+export function modelChoice(config: Config): { chat: { provider: Config['LLM_PROVIDER']; model: string }; embed: { provider: Config['LLM_PROVIDER']; model: string } } {
+  const embedProvider = config.EMBED_PROVIDER ?? config.LLM_PROVIDER;
+  return {
+    chat: { provider: config.LLM_PROVIDER, model: config.LLM_PROVIDER === 'openai' ? (config.OPENAI_MODEL ?? '') : config.OLLAMA_MODEL },
+    embed: { provider: embedProvider, model: embedProvider === 'openai' ? (config.OPENAI_EMBED_MODEL ?? '') : config.OLLAMA_EMBED_MODEL },
+  };
+}
+
+/** The OpenAI-compatible settings a chosen provider cannot do without. */
+function providerProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const choice = modelChoice(config);
+  const openai = choice.chat.provider === 'openai' || choice.embed.provider === 'openai';
+  if (openai && !config.OPENAI_BASE_URL) problems.push('OPENAI_BASE_URL: required when LLM_PROVIDER or EMBED_PROVIDER is openai (e.g. http://127.0.0.1:8080/v1 for llama-server, http://127.0.0.1:8000/v1 for vLLM, http://127.0.0.1:1234/v1 for LM Studio)');
+  if (choice.chat.provider === 'openai' && !config.OPENAI_MODEL) problems.push('OPENAI_MODEL: required when LLM_PROVIDER=openai (a model id the server lists at /v1/models)');
+  if (choice.embed.provider === 'openai' && !config.OPENAI_EMBED_MODEL) {
+    problems.push('OPENAI_EMBED_MODEL: required when embeddings come from the OpenAI-compatible server (EMBED_PROVIDER=openai, or LLM_PROVIDER=openai without EMBED_PROVIDER); or set EMBED_PROVIDER=ollama to embed with Ollama');
+  }
+  return problems;
 }

@@ -4,11 +4,11 @@ import { Bot } from './core/bot.js';
 import { ChannelInstructions } from './core/channel-instructions.js';
 import { createLearning, type Learning } from './core/learning.js';
 import { defaultPromptsDir, Prompts } from './core/prompts.js';
-import type { Config } from './config.js';
+import { modelChoice, type Config } from './config.js';
 import type { ProgressDelays } from './core/answer-progress.js';
 import { TokenCounter } from './core/context-budget.js';
 import { FairModelQueue, QueuedModel } from './llm/model-queue.js';
-import { OllamaModel } from './llm/ollama-model.js';
+import { createModelClient, type ModelClient } from './llm/model-client.js';
 import { Store } from './memory/store.js';
 import { Wikipedia } from './web/wikipedia.js';
 
@@ -17,8 +17,8 @@ export interface Core extends Learning {
   config: Config;
   logger: Logger;
   store: Store;
-  /** The model client itself (for status checks); model calls of the bot go through `queue`. */
-  model: OllamaModel;
+  /** The model client itself (for checks: what the servers say); model calls of the bot go through `queue`. */
+  model: ModelClient;
   queue: FairModelQueue;
   prompts: Prompts;
   bot: Bot;
@@ -29,10 +29,11 @@ export interface Core extends Learning {
 export function buildCore(config: Config, logger: Logger, options: { promptsDir?: string; busyTimeoutMs?: number; progress?: ProgressDelays } = {}): Core {
   const prompts = Prompts.load(options.promptsDir ?? defaultPromptsDir);
   const store = Store.open(config.DATABASE_PATH, { busyTimeoutMs: options.busyTimeoutMs, cacheBytes: config.MEMORY_CACHE_MB * 2 ** 20 });
-  const ollama = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
+  const client = createModelClient(config);
+  const embedModel = modelChoice(config).embed.model;
   // Every model call of the process goes through one fair queue: answers first, learning after.
   const queue = new FairModelQueue(config.MODEL_CONCURRENCY);
-  const model = new QueuedModel(ollama, queue);
+  const model = new QueuedModel(client, queue);
   const encyclopedia = config.WIKIPEDIA_ENABLED ? new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }) : undefined;
   const { agent, personas, profiles, aligner } = createLearning({
     store,
@@ -41,7 +42,7 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     prefetch: config.MEMORY_PREFETCH,
     tokens: new TokenCounter(),
     encyclopedia,
-    embedModel: config.OLLAMA_EMBED_MODEL,
+    embedModel,
     topK: config.MEMORY_TOP_K,
     temperature: config.LLM_TEMPERATURE,
     maxSteps: config.AGENT_MAX_STEPS,
@@ -54,7 +55,7 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     personas,
     model,
     queue,
-    embedModel: config.OLLAMA_EMBED_MODEL,
+    embedModel,
     logger,
     answerTimeoutMs: config.ANSWER_TIMEOUT_MS,
     claimTtlMs: config.ANSWER_CLAIM_TTL_MS,
@@ -63,26 +64,10 @@ export function buildCore(config: Config, logger: Logger, options: { promptsDir?
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     feedback: { negative: config.FEEDBACK_NEGATIVE, positive: config.FEEDBACK_POSITIVE, maxCorrectionChars: config.MAX_MESSAGE_CHARS },
     followUps: config.FOLLOW_UPS,
-    files: { maxTextBytes: config.ATTACHMENT_MAX_KB * 1024, maxImageBytes: config.IMAGE_MAX_KB * 1024, readsImages: capability(ollama, 'vision') },
+    files: { maxTextBytes: config.ATTACHMENT_MAX_KB * 1024, maxImageBytes: config.IMAGE_MAX_KB * 1024, readsImages: () => client.readsImages() },
     instructions: new ChannelInstructions(store, prompts),
   });
-  return { config, logger, store, model: ollama, queue, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
-}
-
-/** Whether the chat model has a capability (`/api/show`), asked once; an unreachable server is asked again next time. */
-function capability(model: OllamaModel, name: string): () => Promise<boolean> {
-  let known: Promise<boolean> | null = null;
-  return () =>
-    (known ??= model.status().then(
-      (status) => {
-        if (!status.reachable) known = null;
-        return status.capabilities?.includes(name) ?? false;
-      },
-      () => {
-        known = null;
-        return false;
-      },
-    ));
+  return { config, logger, store, model: client, queue, prompts, agent, personas, profiles, aligner, bot, close: () => store.close() };
 }
 
 /** Algorithm 1's settings as configured (ALIGN_*, PERSONA_MAX_CHARS). */
@@ -99,5 +84,5 @@ export function alignmentSettings(config: Config): AlignmentSettings {
 
 /** A pino logger writing JSON to `destination` (stderr by default); message text only at debug. */
 export function createLogger(level: Config['LOG_LEVEL'], destination: number | string = 2): Logger {
-  return pino({ level, redact: { paths: ['*.token', '*.text', 'config.*TOKEN', 'config.*SECRET'], remove: true } }, pino.destination({ dest: destination, sync: false, mkdir: true }));
+  return pino({ level, redact: { paths: ['*.token', '*.text', 'config.*TOKEN', 'config.*SECRET', 'config.OPENAI_API_KEY'], remove: true } }, pino.destination({ dest: destination, sync: false, mkdir: true }));
 }

@@ -1,5 +1,6 @@
 import type { Store } from '../memory/store.js';
 import type { InteractionRecord } from '../memory/records.js';
+import { AgentTools, type ToolChoice } from './agent-tools.js';
 import { assembleAnswerPrompt, type AnswerParts, type Trim } from './answer-prompt.js';
 import { TokenCounter } from './context-budget.js';
 import { ModelError } from './errors.js';
@@ -23,7 +24,7 @@ export interface AgentDeps {
   /** Shared token estimates, corrected by the server's counts. */
   tokens?: TokenCounter;
   /** The tools a request gets when it names none; both by default. */
-  tools?: { memory: boolean; wikipedia: boolean };
+  tools?: ToolChoice;
 }
 
 /** One question to answer for one member. */
@@ -40,7 +41,7 @@ export interface AgentRequest {
   /** Memory search sees only interactions older than this one (the question's own row and later are hidden). */
   beforeId?: number;
   /** Which tools the agent may use; the agent's default set when not given. */
-  tools?: { memory: boolean; wikipedia: boolean };
+  tools?: ToolChoice;
   /** Overrides the agent's prefetch setting for this question. */
   prefetch?: boolean;
   /** What the prefetch searches for, when not the whole question (e.g. a task's content without its template). */
@@ -77,54 +78,89 @@ export interface AgentAnswer {
 export class Agent {
   private readonly tokens: TokenCounter;
 
+  private readonly tools: AgentTools;
+
   constructor(private readonly deps: AgentDeps) {
     this.tokens = deps.tokens ?? new TokenCounter();
+    this.tools = new AgentTools(deps.prompts, deps.encyclopedia !== undefined);
   }
 
-  /** Answers a question with the member's persona as the system prompt. */
+  /**
+   * Answers a question with the member's persona as the system prompt. A model without tool support
+   * gets the member's memories in the prompt and no tools. A call that cannot be run (a tool not
+   * offered, arguments that do not fit, a call written as unreadable text) gets one corrective turn;
+   * after that the model answers without tools.
+   */
   async answer(request: AgentRequest): Promise<AgentAnswer> {
     const allowed = request.tools ?? this.deps.tools ?? { memory: true, wikipedia: true };
-    const tools = this.toolSpecs(allowed);
+    const takesTools = this.deps.model.capabilities?.tools !== false;
+    const tools = takesTools ? this.tools.specs(allowed) : [];
     const result: AgentAnswer = { answer: '', toolCalls: [], retrievedIds: [], modelCalls: 0, promptTokens: 0, completionTokens: 0, trimmed: { memories: 0, historyTurns: 0, stepsClipped: 0 } };
-    const memories = allowed.memory && (request.prefetch ?? this.deps.prefetch ?? false) ? await this.prefetch(request, result) : undefined;
+    const prefetch = allowed.memory && (!takesTools || (request.prefetch ?? this.deps.prefetch ?? false));
+    const memories = prefetch ? await this.prefetch(request, result) : undefined;
     const steps: ModelMessage[] = [];
-    for (let step = 0; step <= this.deps.maxSteps; step += 1) {
-      const lastStep = step === this.deps.maxSteps || tools.length === 0;
-      if (lastStep && tools.length > 0) steps.push({ role: 'user', content: this.deps.prompts.render('agent-final') });
-      const offered = lastStep ? [] : tools;
+    const loop = { rounds: 0, corrected: false, final: tools.length === 0, finalAsked: false };
+    for (;;) {
+      if (loop.final && tools.length > 0 && !loop.finalAsked) {
+        steps.push({ role: 'user', content: this.deps.prompts.render('agent-final') });
+        loop.finalAsked = true;
+      }
+      const offered = loop.final ? [] : tools;
       const prompt = assembleAnswerPrompt({ system: request.persona, tools: offered, question: request.question, files: request.files, images: request.images, memories, history: request.history ?? [], steps }, this.tokens, this.deps.model.contextTokens);
       addTrim(result.trimmed, prompt.trimmed);
       const reply = await this.call(request, prompt.messages, offered);
       result.modelCalls += 1;
       result.promptTokens += reply.promptTokens;
       result.completionTokens += reply.completionTokens;
-      if (reply.toolCalls.length === 0 || lastStep) {
-        result.answer = reply.content.trim();
-        if (result.answer === '') throw new ModelError('MODEL_NO_ANSWER', 'The model returned an empty answer.', this.deps.model.modelName, true);
-        return result;
-      }
-      steps.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
-      for (const call of reply.toolCalls) {
-        result.toolCalls.push(call);
-        request.onEvent?.({ type: 'tool', name: call.name });
-        steps.push({ role: 'tool', toolName: call.name, content: await this.runTool(call, request, result) });
+      if (reply.toolCalls.length === 0 && !reply.toolCallProblem) return this.finish(result, reply);
+      const problem = this.tools.problem(reply, offered);
+      if (problem === null) {
+        await this.runTools(reply, steps, request, result);
+        loop.rounds += 1;
+        loop.final = loop.rounds >= this.deps.maxSteps;
+      } else if (!loop.corrected) {
+        loop.corrected = true;
+        steps.push(...this.tools.correction(reply, problem, offered));
+      } else if (!loop.final) {
+        loop.final = true;
+      } else {
+        throw new ModelError('MODEL_NO_ANSWER', 'The model kept writing tool calls instead of an answer.', this.deps.model.modelName, true);
       }
     }
-    throw new ModelError('MODEL_NO_ANSWER', 'The agent loop ended without an answer.', this.deps.model.modelName, true);
   }
 
-  /** One model call; when the caller listens, the text is streamed to it as it comes. */
+  private finish(result: AgentAnswer, reply: ChatResult): AgentAnswer {
+    result.answer = reply.content.trim();
+    if (result.answer === '') throw new ModelError('MODEL_NO_ANSWER', 'The model returned an empty answer.', this.deps.model.modelName, true);
+    return result;
+  }
+
+  private async runTools(reply: ChatResult, steps: ModelMessage[], request: AgentRequest, result: AgentAnswer): Promise<void> {
+    steps.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls });
+    for (const call of reply.toolCalls) {
+      result.toolCalls.push(call);
+      request.onEvent?.({ type: 'tool', name: call.name });
+      steps.push({ role: 'tool', toolName: call.name, content: await this.runTool(call, request, result) });
+    }
+  }
+
+  /**
+   * One model call; when the caller listens, the answer text is streamed to it as it comes. The
+   * request's `tools` is a list even when empty: this is an agent turn, where a call written as text is
+   * reported rather than taken as the answer.
+   */
   private async call(request: AgentRequest, messages: ModelMessage[], tools: ToolSpec[]): Promise<ChatResult> {
-    const base = { system: request.persona, messages, tools: tools.length > 0 ? tools : undefined, temperature: this.deps.temperature, signal: request.signal };
+    const base = { system: request.persona, messages, tools, temperature: this.deps.temperature, signal: request.signal };
     const listener = request.onEvent;
     const stream = listener ? new TextRelay((delta) => listener({ type: 'text', delta })) : undefined;
-    const reply = await this.deps.model.chat({ ...base, ...(stream ? { onText: (delta: string) => stream.push(delta) } : {}) });
+    const retract = () => {
+      if (stream?.shown) listener!({ type: 'retract' });
+      stream?.reset();
+    };
+    const reply = await this.deps.model.chat({ ...base, ...(stream ? { onText: (delta: string) => stream.push(delta), onRetract: retract } : {}) });
     if (reply.promptTokens > 0) this.tokens.observe(request.persona, messages, tools, reply.promptTokens);
-    if (stream && reply.toolCalls.length > 0) {
-      if (stream.shown) listener!({ type: 'retract' });
-    } else {
-      stream?.end();
-    }
+    if (reply.toolCalls.length > 0 || reply.toolCallProblem) retract();
+    else stream?.end();
     return reply;
   }
 
@@ -168,41 +204,16 @@ export class Agent {
     return this.deps.store.searchMemory(memberId, { text: query, vector }, this.deps.topK + extra, beforeId).map((hit) => hit.interaction);
   }
 
+  /** Runs a call that passed the tools' check. */
   private async runTool(call: ToolCall, request: AgentRequest, result: AgentAnswer): Promise<string> {
-    const input = String(call.arguments.query ?? call.arguments.topic ?? call.arguments.input ?? '').trim();
-    const { prompts } = this.deps;
-    if (input === '') return prompts.render('tool-empty-input', { tool: call.name });
+    const input = this.tools.input(call);
     if (call.name === 'search_memory') {
       const records = await this.recall(request.memberId, input, request.beforeId, request.signal);
       result.retrievedIds.push(...records.map((record) => record.id));
       return this.formatMemories(records);
     }
-    if (call.name === 'wikipedia' && this.deps.encyclopedia) {
-      const summary = await this.deps.encyclopedia.summary(input, request.signal).catch(() => null);
-      return summary ?? prompts.render('wikipedia-missing', { topic: input });
-    }
-    const available = this.toolSpecs(request.tools ?? this.deps.tools ?? { memory: true, wikipedia: true }).map((tool) => tool.name);
-    return prompts.render('tool-unknown', { tool: call.name, tools: available.join(', ') });
-  }
-
-  private toolSpecs(allowed: { memory: boolean; wikipedia: boolean }): ToolSpec[] {
-    const { prompts } = this.deps;
-    const specs: ToolSpec[] = [];
-    if (allowed.memory) {
-      specs.push({
-        name: 'search_memory',
-        description: prompts.render('tool-search-memory'),
-        parameters: { type: 'object', properties: { query: { type: 'string', description: prompts.render('tool-search-memory-query') } }, required: ['query'] },
-      });
-    }
-    if (allowed.wikipedia && this.deps.encyclopedia) {
-      specs.push({
-        name: 'wikipedia',
-        description: prompts.render('tool-wikipedia'),
-        parameters: { type: 'object', properties: { topic: { type: 'string', description: prompts.render('tool-wikipedia-topic') } }, required: ['topic'] },
-      });
-    }
-    return specs;
+    const summary = await this.deps.encyclopedia?.summary(input, request.signal).catch(() => null);
+    return summary ?? this.deps.prompts.render('wikipedia-missing', { topic: input });
   }
 }
 

@@ -33,6 +33,12 @@ export const messages = {
         return 'My language model is not reachable right now, so I cannot answer. I kept your question; please try again later.';
       case 'MODEL_MISSING':
         return 'My language model is not installed on the server yet. I kept your question; an admin needs to pull the model.';
+      case 'MODEL_UNAUTHORISED':
+        return 'My language model server turned me away (its API key is not accepted). I kept your question; an admin needs to check the key.';
+      case 'MODEL_RATE_LIMITED':
+        return 'My language model is busy right now. I kept your question; please try again in a minute.';
+      case 'MODEL_CONTEXT_TOO_LONG':
+        return 'Your question and your persona together are too long for my model to read at once. Please ask a shorter question.';
       case 'MODEL_TIMEOUT':
         return 'My language model took too long to answer. I kept your question; please try again in a moment.';
       case 'MODEL_ABORTED':
@@ -51,6 +57,8 @@ function cutOffReason(code: ModelErrorCode): string {
       return 'the bot is restarting. Please ask again in a moment.';
     case 'MODEL_UNREACHABLE':
       return 'my language model stopped answering. Please try again later.';
+    case 'MODEL_RATE_LIMITED':
+      return 'my language model is busy. Please try again in a minute.';
     default:
       return 'my language model failed partway. Please try again.';
   }

@@ -185,10 +185,17 @@ export interface ToolCall {
   arguments: Record<string, unknown>;
 }
 
-/** What a chat call returns. */
+/** What a chat call returns. Thinking is never part of `content`; neither is a tool call written as text. */
 export interface ChatResult {
   content: string;
+  /** Calls from the server's tool-call field, or read from text the model wrote instead. */
   toolCalls: ToolCall[];
+  /** When the model wrote its tool call as text: that text, so it can be shown the call it made. */
+  toolCallText?: string;
+  /** Text that looked like a tool call but could not be read (e.g. broken JSON inside `<tool_call>` tags). */
+  toolCallProblem?: string;
+  /** What the client mended in the reply: `thinking` removed, `json` taken out of prose or a fence, a `tool-call` read from text. */
+  repaired?: Array<'thinking' | 'json' | 'tool-call'>;
   /** Prompt tokens the server evaluated (after any truncation of its own). */
   promptTokens: number;
   completionTokens: number;
@@ -196,24 +203,48 @@ export interface ChatResult {
   truncated?: boolean;
 }
 
-/** A request to the model. `format` is a JSON schema the answer must follow. */
+/**
+ * A request to the model. `format` is a JSON schema the answer must follow; the reply's `content`
+ * is then the JSON text alone, taken out of any prose or fence around it.
+ */
 export interface ChatRequest {
   system: string;
   messages: ModelMessage[];
+  /**
+   * Tools the model may call. An empty list is an agent turn with no tools offered now: a call the
+   * model writes anyway is reported in the result (not returned as its answer). Absent: a plain
+   * call, whose text is taken as it is (thinking removed).
+   */
   tools?: ToolSpec[];
   temperature: number;
   format?: Record<string, unknown>;
   signal?: AbortSignal;
-  /** Streams the answer: called with each piece of content text as the server sends it. */
+  /** Streams the answer: called with each piece of answer text (never thinking or a tool call) as it is known. */
   onText?: (delta: string) => void;
+  /** The text streamed so far was not answer text after all (thinking whose end showed late): take it back. */
+  onRetract?: () => void;
 }
 
-/** The model port; src/llm implements it with Ollama. */
+/** What the chat model can do, as its server reported it (or as configured, where the server does not say). */
+export interface ModelCapabilities {
+  /** It takes tools; without them the agent answers from memory prefetched into the prompt. */
+  tools: boolean;
+  /** It reads images. */
+  vision: boolean;
+  /** It thinks before answering (the thinking is removed from every reply). */
+  thinking: boolean;
+  /** `server`: the server said so; `settings`: configured or assumed, since the server does not say. */
+  source: 'server' | 'settings';
+}
+
+/** The model port; src/llm implements it with Ollama or an OpenAI-compatible server. */
 export interface LanguageModel {
   /** The chat model's name, recorded with every persona version. */
   readonly modelName: string;
   /** How many tokens one request may hold (prompt and answer); prompts are assembled to fit. */
   readonly contextTokens: number;
+  /** What the chat model can do; absent means a model that takes tools (test doubles, caches). */
+  readonly capabilities?: ModelCapabilities;
   chat(request: ChatRequest): Promise<ChatResult>;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }

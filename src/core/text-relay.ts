@@ -29,6 +29,13 @@ export class TextRelay {
     }
   }
 
+  /** What was passed on is taken back: the turn starts over. */
+  reset(): void {
+    this.pending = '';
+    this.mode = 'undecided';
+    this.shown = false;
+  }
+
   /** The turn ended as an answer: pass on whatever was held. */
   end(): void {
     if (this.pending.trim() !== '') this.pass(this.pending);

@@ -76,6 +76,7 @@ async function analyse(options: AnalyseOptions, io: { env: Record<string, string
 }
 
 function modelProblem(error: ModelError, env: Record<string, string | undefined>): string {
+  if (error.code === 'MODEL_UNREACHABLE' && !error.message.startsWith('Ollama')) return `${error.message} Start it, or point OPENAI_BASE_URL at it.`;
   if (error.code === 'MODEL_UNREACHABLE') return `Ollama is not reachable at ${env.OLLAMA_HOST ?? 'http://127.0.0.1:11434'}. Start it with \`ollama serve\`, or point OLLAMA_HOST at it.`;
   return `The model failed: ${error.message}`;
 }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, modelChoice, type Config } from '../config.js';
 import { defaultPromptsDir, paperPromptFiles, Prompts } from '../core/prompts.js';
-import { OllamaModel } from '../llm/ollama-model.js';
+import type { LanguageModel } from '../core/ports.js';
+import { createModelClient } from '../llm/model-client.js';
 import { alignmentSettings } from '../main.js';
 import { Wikipedia } from '../web/wikipedia.js';
 import { EvalUsageError, type EvalOptions } from './args.js';
@@ -58,7 +59,9 @@ export interface RunSummary {
 
 /** Reads settings, prompts and data, and opens the cache and the model, once per command. */
 export function openContext(options: EvalOptions, env: Record<string, string | undefined>, stderr: ProgressOutput): EvalContext {
-  const config = loadConfig({ ...env, ...(options.model ? { OLLAMA_MODEL: options.model } : {}) });
+  // --model names the chat model of whichever server LLM_PROVIDER chooses.
+  const modelSetting = env.LLM_PROVIDER?.trim() === 'openai' ? 'OPENAI_MODEL' : 'OLLAMA_MODEL';
+  const config = loadConfig({ ...env, ...(options.model ? { [modelSetting]: options.model } : {}) });
   const task = getTask(options.task);
   // The evaluation measures PersonaAgent with the paper's own prompts, not the chat bot's wording.
   const prompts = Prompts.load(defaultPromptsDir, paperPromptFiles);
@@ -73,7 +76,7 @@ export function openContext(options: EvalOptions, env: Record<string, string | u
   }
   const meter = new UsageMeter();
   const cache = new DiskCache(join(outDir, 'cache'));
-  const model = new CachingModel(chatModel(config), { cache, embedModel: config.OLLAMA_EMBED_MODEL, meter });
+  const model = new CachingModel(chatModel(config), { cache, embedModel: modelChoice(config).embed.model, meter });
   const wikipedia = options.wikipedia && config.WIKIPEDIA_ENABLED;
   const encyclopedia = wikipedia ? new CachingEncyclopedia(new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }), cache) : undefined;
   const methods = chooseMethods(options, wikipedia, stderr);
@@ -82,9 +85,12 @@ export function openContext(options: EvalOptions, env: Record<string, string | u
   return { options, config, task, dataset, users, outDir, prompts, evalPrompts, model, meter, wikipedia, encyclopedia, methods, pool };
 }
 
-/** The evaluation's model settings in one place: every chat and embedding request goes through this client. */
-function chatModel(config: Config): OllamaModel {
-  return new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel: config.OLLAMA_EMBED_MODEL, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
+/**
+ * The evaluation's model settings in one place: every chat and embedding request goes through this
+ * client, on Ollama or an OpenAI-compatible server as LLM_PROVIDER and EMBED_PROVIDER choose.
+ */
+function chatModel(config: Config): LanguageModel {
+  return createModelClient(config);
 }
 
 /** Runs every method with the configured settings, or with one sweep setting changed; writes the report. */
@@ -93,7 +99,7 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
   const settings = evalSettings(config, change);
   const questions = users.reduce((sum, user) => sum + user.questions.length, 0);
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: join(context.outDir, 'runs', `${task.id}-${options.split}.log`), sync: true, mkdir: true }));
-  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${config.OLLAMA_MODEL}, n = ${settings.alignment.batchSize}, E = ${settings.alignment.iterations}, K = ${settings.topK}\n`);
+  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${modelChoice(config).chat.model}, n = ${settings.alignment.batchSize}, E = ${settings.alignment.iterations}, K = ${settings.topK}\n`);
   const progress = new Progress(questions * methods.length, io.stderr);
   const before = { ...model.stats };
   const outcomes = await runEval({ ...context, split: options.split, fingerprint: context.dataset.fingerprint, settings, logger, progress, signal: io.signal });
@@ -101,8 +107,8 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
     task,
     split: options.split,
     splitReport: context.dataset.split,
-    model: config.OLLAMA_MODEL,
-    embedModel: config.OLLAMA_EMBED_MODEL,
+    model: modelChoice(config).chat.model,
+    embedModel: modelChoice(config).embed.model,
     users: users.length,
     questions,
     wikipedia: context.wikipedia,
@@ -116,7 +122,7 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
   const base = reportBase(context.outDir, identity);
   const { results, markdown } = writeReports(base, run, identity, outcomes, effect);
   io.stdout.write(`\n${markdown}`);
-  io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to Ollama, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
+  io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to ${config.LLM_PROVIDER === 'openai' ? 'the model server' : 'Ollama'}, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
   return { base, settings, results };
 }
 
@@ -126,7 +132,7 @@ function runIdentity(context: EvalContext, settings: EvalSettings): RunIdentity 
   return {
     task: task.id,
     split: options.split,
-    model: config.OLLAMA_MODEL,
+    model: modelChoice(config).chat.model,
     users: options.users,
     limitQuestions: options.limitQuestions,
     methods: context.methods.map((spec) => spec.name),
@@ -158,7 +164,7 @@ function chooseMethods(options: EvalOptions, wikipedia: boolean, stderr: Progres
 function evalSettings(config: Config, change: Partial<Record<SweepParameter, number>>): EvalSettings {
   const alignment = { ...alignmentSettings(config), validate: false };
   return {
-    embedModel: config.OLLAMA_EMBED_MODEL,
+    embedModel: modelChoice(config).embed.model,
     temperature: config.LLM_TEMPERATURE,
     topK: change.k ?? config.MEMORY_TOP_K,
     maxSteps: config.AGENT_MAX_STEPS,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ModelError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, Encyclopedia, LanguageModel } from '../core/ports.js';
+import type { ChatRequest, ChatResult, Encyclopedia, LanguageModel, ModelCapabilities } from '../core/ports.js';
 import type { UsageMeter } from './usage-meter.js';
 
 /** JSON with object keys sorted, so equal requests always hash alike. */
@@ -67,6 +67,10 @@ export class CachingModel implements LanguageModel {
 
   get contextTokens(): number {
     return this.inner.contextTokens;
+  }
+
+  get capabilities(): ModelCapabilities | undefined {
+    return this.inner.capabilities;
   }
 
   /** Answers from the cache, or asks the wrapped model and stores its answer. */

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { heatmap, scatterChart, writeChart, type ChartFiles } from '../analysis/charts.js';
 import { jaccardMatrix, projectTo2d } from '../analysis/persona-map.js';
-import { loadConfig } from '../config.js';
-import { OllamaModel } from '../llm/ollama-model.js';
+import { loadConfig, modelChoice } from '../config.js';
+import { createModelClient } from '../llm/model-client.js';
 import { Store } from '../memory/store.js';
 import { EvalUsageError } from './args.js';
 import { CachingModel, DiskCache } from './model-cache.js';
@@ -92,8 +92,8 @@ function majority(values: string[]): string {
 
 /** Embeds with the run's embedding model through the run's cache, so a second analysis makes no call. */
 async function embedPersonas(texts: string[], embedModel: string, outDir: string, env: Record<string, string | undefined>): Promise<Float32Array[]> {
-  const config = loadConfig({ ...env, OLLAMA_EMBED_MODEL: embedModel });
-  const inner = new OllamaModel({ host: config.OLLAMA_HOST, model: config.OLLAMA_MODEL, embedModel, timeoutMs: config.OLLAMA_TIMEOUT_MS, numCtx: config.OLLAMA_NUM_CTX, keepAlive: config.OLLAMA_KEEP_ALIVE });
+  const setting = modelChoice(loadConfig(env)).embed.provider === 'openai' ? 'OPENAI_EMBED_MODEL' : 'OLLAMA_EMBED_MODEL';
+  const inner = createModelClient(loadConfig({ ...env, [setting]: embedModel }));
   const model = new CachingModel(inner, { cache: new DiskCache(join(outDir, 'cache')), embedModel, meter: new UsageMeter() });
   return model.embed(texts);
 }

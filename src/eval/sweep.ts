@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart, writeChart, type ChartFiles } from '../analysis/charts.js';
+import { modelChoice } from '../config.js';
 import type { Sweep } from './args.js';
 import { runOnce, type EvalContext, type RunIo } from './eval-run.js';
 import type { TaskScores } from './metrics.js';
@@ -66,7 +67,7 @@ function sweepBase(context: EvalContext, sweep: Sweep): string {
     .update(JSON.stringify({ data: context.dataset.fingerprint, methods: context.methods.map((spec) => spec.name), users: options.users, limit: options.limitQuestions, values: sweep.values, wikipedia: context.wikipedia }))
     .digest('hex')
     .slice(0, 8);
-  return join(context.outDir, `${task.id}-${options.split}-${slug(config.OLLAMA_MODEL)}-sweep-${sweep.parameter}-${hash}`);
+  return join(context.outDir, `${task.id}-${options.split}-${slug(modelChoice(config).chat.model)}-sweep-${sweep.parameter}-${hash}`);
 }
 
 function sweepChart(context: EvalContext, sweep: Sweep, points: SweepPoint[]) {

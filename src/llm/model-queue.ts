@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ChatRequest, ChatResult, LanguageModel, ModelQueue, QueueTicket } from '../core/ports.js';
+import type { ChatRequest, ChatResult, LanguageModel, ModelCapabilities, ModelQueue, QueueTicket } from '../core/ports.js';
 
 /** The queue was closed (shutdown) before this work got a slot. */
 export class QueueClosedError extends Error {
@@ -210,6 +210,10 @@ export class QueuedModel implements LanguageModel {
 
   get contextTokens(): number {
     return this.inner.contextTokens;
+  }
+
+  get capabilities(): ModelCapabilities | undefined {
+    return this.inner.capabilities;
   }
 
   chat(request: ChatRequest): Promise<ChatResult> {

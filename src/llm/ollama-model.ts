@@ -1,6 +1,10 @@
 import { Ollama, type ChatResponse, type Message, type Tool } from 'ollama';
 import { ModelError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, LanguageModel, ModelMessage, ToolCall } from '../core/ports.js';
+import type { ChatRequest, ChatResult, ModelCapabilities, ModelMessage, ToolCall, ToolSpec } from '../core/ports.js';
+import { abortFailure, contextFromOverflow, httpFailure, refusesTools, type FailureContext } from './model-errors.js';
+import { capabilitiesFrom, narrowContext, type ModelInfo, type ModelProvider } from './provider.js';
+import { cleanReply, type RawReply } from './reply-cleanup.js';
+import { ReplyStream, type ModelHabits } from './reply-stream.js';
 
 /** Options for the Ollama-backed model. `fetch` is injectable for tests. */
 export interface OllamaModelOptions {
@@ -12,58 +16,61 @@ export interface OllamaModelOptions {
   numCtx: number;
   /** Sent as `keep_alive` on every call (e.g. "5m", "-1"); the server's default when absent. */
   keepAlive?: string;
+  /** Sent as `think` to a model that reports thinking (false turns it off where the model thinks by default). */
+  think?: boolean;
   fetch?: typeof fetch;
 }
 
-/** What `ollama list` and `ollama show` say about the configured models. */
-export interface OllamaStatus {
-  reachable: boolean;
-  installed: string[];
-  missing: string[];
-  chatSupportsTools: boolean | null;
-  /** The chat model's trained context length (`/api/show` model_info), when the server says. */
-  chatContextLength: number | null;
-  /** The chat model's capabilities (`/api/show`), when the server says. */
-  capabilities: string[] | null;
-}
+/** Until `/api/show` says otherwise: a model that takes tools, as the bot's default models do. */
+const ASSUMED: ModelCapabilities = { tools: true, vision: false, thinking: false, source: 'settings' };
 
 /** The LanguageModel port implemented with the `ollama` package. */
-export class OllamaModel implements LanguageModel {
-  readonly modelName: string;
-  readonly contextTokens: number;
+export class OllamaModel implements ModelProvider {
+  readonly name = 'ollama';
+  private context: number;
+  private caps: ModelCapabilities = ASSUMED;
+  private readonly habits: ModelHabits = { closesThinkingOnly: false };
 
   constructor(private readonly options: OllamaModelOptions) {
-    this.modelName = options.model;
-    this.contextTokens = options.numCtx;
+    this.context = options.numCtx;
   }
 
-  /** Sends one chat turn; tool calls and a JSON-schema `format` pass through. Streams when `onText` is given. */
+  get endpoint(): string {
+    return this.options.host;
+  }
+
+  get chatModel(): string {
+    return this.options.model;
+  }
+
+  /** The chat model's name, recorded with every persona version. */
+  get modelName(): string {
+    return this.options.model;
+  }
+
+  get embedModel(): string {
+    return this.options.embedModel;
+  }
+
+  get contextTokens(): number {
+    return this.context;
+  }
+
+  get capabilities(): ModelCapabilities {
+    return this.caps;
+  }
+
+  /** Sends one chat turn; streams when `onText` is given. A model that refuses tools is asked again without them. */
   async chat(request: ChatRequest): Promise<ChatResult> {
-    const body = {
-      model: this.options.model,
-      // An empty system prompt is left out so the model's own default applies.
-      messages: [...(request.system ? [{ role: 'system', content: request.system }] : []), ...request.messages.map(toOllamaMessage)],
-      tools: request.tools?.map(toOllamaTool),
-      format: request.format,
-      options: { temperature: request.temperature, num_ctx: this.options.numCtx },
-      ...(this.options.keepAlive ? { keep_alive: this.options.keepAlive } : {}),
-    };
-    const onText = request.onText;
-    const response = await this.call(this.options.model, request.signal, async (client) => {
-      if (!onText) return client.chat({ ...body, stream: false });
-      return collect(await client.chat({ ...body, stream: true }), onText);
-    });
-    const message = response?.message;
-    if (!message || typeof message.content !== 'string') {
-      throw new ModelError('MODEL_BAD_RESPONSE', 'The model answered without a message.', this.options.model, true);
+    const tools = request.tools && request.tools.length > 0 && this.caps.tools ? request.tools : undefined;
+    try {
+      return await this.exchange(request, tools);
+    } catch (error) {
+      if (!tools || !(error instanceof ModelError) || !refusesTools(statusOf(error.cause), messageOf(error.cause))) throw error;
+      // The model has no tool support after all: from now on the agent prefetches memory and offers none.
+      this.caps = { ...this.caps, tools: false, source: 'server' };
+      return this.exchange(request, undefined);
     }
-    return {
-      content: message.content,
-      toolCalls: (message.tool_calls ?? []).map(fromOllamaToolCall),
-      promptTokens: response.prompt_eval_count ?? 0,
-      completionTokens: response.eval_count ?? 0,
-      truncated: response.done_reason === 'length',
-    };
   }
 
   /** Embeds texts with the embedding model, one vector per text. */
@@ -79,26 +86,72 @@ export class OllamaModel implements LanguageModel {
     return embeddings.map((vector) => Float32Array.from(vector));
   }
 
-  /** Checks that Ollama answers and both models are pulled. Never throws for a down server. */
-  async status(): Promise<OllamaStatus> {
+  /** `/api/tags` says whether the model is pulled, `/api/show` what it can do and its trained context. */
+  async describe(model: string): Promise<ModelInfo> {
     try {
-      const list = await this.call(this.options.model, undefined, (client) => client.list());
-      const installed = list.models.map((model) => model.name);
-      const missing = [this.options.model, this.options.embedModel].filter((name) => !hasModel(installed, name));
-      let capabilities: string[] | null = null;
-      let chatContextLength: number | null = null;
-      if (!missing.includes(this.options.model)) {
-        const shown = (await this.call(this.options.model, undefined, (client) => client.show({ model: this.options.model }))) as unknown as { capabilities?: unknown; model_info?: Record<string, unknown> };
-        capabilities = Array.isArray(shown.capabilities) ? shown.capabilities.map(String) : null;
-        chatContextLength = contextLength(shown.model_info);
-      }
-      return { reachable: true, installed, missing, chatSupportsTools: capabilities ? capabilities.includes('tools') : null, chatContextLength, capabilities };
+      const list = await this.call(model, undefined, (client) => client.list());
+      if (!hasModel(list.models.map((entry) => entry.name), model)) return { reachable: true, present: false, capabilities: null, contextLength: null, serverKind: 'Ollama' };
+      const shown = (await this.call(model, undefined, (client) => client.show({ model }))) as unknown as { capabilities?: unknown; model_info?: Record<string, unknown> };
+      const contextLength = trainedContext(shown.model_info);
+      return {
+        reachable: true,
+        present: true,
+        capabilities: Array.isArray(shown.capabilities) ? shown.capabilities.map(String) : null,
+        contextLength,
+        ...(contextLength !== null ? { contextSource: 'trained length, /api/show' } : {}),
+        serverKind: 'Ollama',
+      };
     } catch (error) {
-      if (error instanceof ModelError && error.code === 'MODEL_UNREACHABLE') {
-        return { reachable: false, installed: [], missing: [this.options.model, this.options.embedModel], chatSupportsTools: null, chatContextLength: null, capabilities: null };
-      }
+      if (error instanceof ModelError && error.code === 'MODEL_UNREACHABLE') return { reachable: false, present: null, capabilities: null, contextLength: null };
+      if (error instanceof ModelError) return { reachable: true, present: null, capabilities: null, contextLength: null, error };
       throw error;
     }
+  }
+
+  /** Ollama clamps num_ctx to the trained length, so prompts are assembled for the smaller of the two. */
+  adopt(info: ModelInfo): void {
+    if (info.capabilities) this.caps = capabilitiesFrom(info.capabilities, 'server');
+    this.context = narrowContext(this.options.numCtx, info.contextLength, this.options.numCtx);
+  }
+
+  private async exchange(request: ChatRequest, tools: ToolSpec[] | undefined): Promise<ChatResult> {
+    const think = this.thinkSetting();
+    const body = {
+      model: this.options.model,
+      // An empty system prompt is left out so the model's own default applies.
+      messages: [...(request.system ? [{ role: 'system', content: request.system }] : []), ...request.messages.map(toOllamaMessage)],
+      tools: tools?.map(toOllamaTool),
+      format: request.format,
+      options: { temperature: request.temperature, num_ctx: this.options.numCtx },
+      ...(think !== undefined ? { think } : {}),
+      ...(this.options.keepAlive ? { keep_alive: this.options.keepAlive } : {}),
+    };
+    const stream = request.onText ? new ReplyStream(request, this.habits) : undefined;
+    const response = await this.call(this.options.model, request.signal, async (client) => {
+      if (!stream) return client.chat({ ...body, stream: false });
+      return collect(await client.chat({ ...body, stream: true }), stream);
+    });
+    const message = response?.message;
+    if (!message || typeof message.content !== 'string') {
+      throw new ModelError('MODEL_BAD_RESPONSE', 'The model answered without a message.', this.options.model, true);
+    }
+    // Ollama puts thinking in `message.thinking` (since v0.9) and never in the answer; older servers leave `<think>` in content.
+    const raw: RawReply = {
+      content: message.content,
+      toolCalls: (message.tool_calls ?? []).map(fromOllamaToolCall),
+      promptTokens: response.prompt_eval_count ?? 0,
+      completionTokens: response.eval_count ?? 0,
+      truncated: response.done_reason === 'length',
+    };
+    const result = cleanReply(raw, request);
+    stream?.end(result);
+    return result;
+  }
+
+  /** `think` only for a model that reports thinking, or when asked for and the server has not said. */
+  private thinkSetting(): boolean | undefined {
+    if (this.caps.thinking) return this.options.think ?? false;
+    return this.caps.source === 'settings' && this.options.think ? true : undefined;
   }
 
   private async call<T>(model: string, signal: AbortSignal | undefined, run: (client: Ollama) => Promise<T>): Promise<T> {
@@ -109,13 +162,33 @@ export class OllamaModel implements LanguageModel {
     try {
       return await run(client);
     } catch (error) {
-      throw toModelError(error, model, { timedOut: timeout.aborted, aborted: signal?.aborted ?? false, reason: signal?.reason, timeoutMs: this.options.timeoutMs });
+      throw this.failure(error, model, { timedOut: timeout.aborted, timeoutMs: this.options.timeoutMs, signal });
     }
+  }
+
+  private failure(error: unknown, model: string, state: { timedOut: boolean; timeoutMs: number; signal?: AbortSignal }): ModelError {
+    if (error instanceof ModelError) return error;
+    const aborted = abortFailure(state, model, error);
+    if (aborted) return aborted;
+    const status = statusOf(error);
+    const message = messageOf(error);
+    const context: FailureContext = { model, server: 'Ollama', missingHint: `Run: ollama pull ${model}` };
+    if (typeof status === 'number') {
+      const failure = httpFailure(status, message, context, { cause: error });
+      const limit = failure.code === 'MODEL_CONTEXT_TOO_LONG' ? contextFromOverflow(message) : null;
+      if (limit !== null) this.context = Math.min(this.context, limit);
+      return failure;
+    }
+    if (error instanceof TypeError && /fetch failed/i.test(message)) {
+      return new ModelError('MODEL_UNREACHABLE', 'Ollama is not reachable.', model, true, { cause: error });
+    }
+    // An error line on an open stream (a runner that died mid-answer) has no status.
+    return new ModelError('MODEL_BAD_RESPONSE', `Unreadable answer from Ollama: ${message.slice(0, 200)}`, model, true, { cause: error });
   }
 }
 
-/** Reads a streamed chat into one response, handing each piece of content to `onText` as it comes. */
-async function collect(stream: AsyncIterable<ChatResponse>, onText: (delta: string) => void): Promise<ChatResponse> {
+/** Reads a streamed chat into one response, passing its answer text on as it comes. */
+async function collect(stream: AsyncIterable<ChatResponse>, reply: ReplyStream): Promise<ChatResponse> {
   let content = '';
   const toolCalls: NonNullable<ChatResponse['message']['tool_calls']> = [];
   let last: ChatResponse | undefined;
@@ -124,7 +197,7 @@ async function collect(stream: AsyncIterable<ChatResponse>, onText: (delta: stri
     const delta = part.message?.content ?? '';
     if (delta) {
       content += delta;
-      onText(delta);
+      reply.push(delta);
     }
     // Ollama sends each tool call whole, in one chunk.
     if (part.message?.tool_calls) toolCalls.push(...part.message.tool_calls);
@@ -134,7 +207,7 @@ async function collect(stream: AsyncIterable<ChatResponse>, onText: (delta: stri
 }
 
 /** The trained context length from `/api/show`'s model_info (`<architecture>.context_length`). */
-function contextLength(info: Record<string, unknown> | undefined): number | null {
+function trainedContext(info: Record<string, unknown> | undefined): number | null {
   if (!info) return null;
   const architecture = info['general.architecture'];
   const value = typeof architecture === 'string' ? info[`${architecture}.context_length`] : undefined;
@@ -148,26 +221,13 @@ function hasModel(installed: string[], name: string): boolean {
   return installed.some((model) => model === name || model === wanted);
 }
 
-function toModelError(error: unknown, model: string, state: { timedOut: boolean; aborted: boolean; reason?: unknown; timeoutMs: number }): ModelError {
-  if (error instanceof ModelError) return error;
-  // The caller's own deadline (one per answer) is a timeout, not a cancellation.
-  if (state.aborted && (state.reason as Error | undefined)?.name === 'TimeoutError') {
-    return new ModelError('MODEL_TIMEOUT', 'The answer took longer than its deadline.', model, true, { cause: error });
-  }
-  if (state.aborted) return new ModelError('MODEL_ABORTED', 'The model call was cancelled.', model, false, { cause: error });
-  if (state.timedOut) return new ModelError('MODEL_TIMEOUT', `The model did not answer within ${state.timeoutMs} ms.`, model, true, { cause: error });
-  const status = (error as { status_code?: number }).status_code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (status === 404 && /not found/i.test(message)) {
-    return new ModelError('MODEL_MISSING', `The model ${model} is not pulled. Run: ollama pull ${model}`, model, false, { cause: error });
-  }
-  if (typeof status === 'number') {
-    return new ModelError('MODEL_BAD_RESPONSE', `Ollama answered ${status}: ${message.slice(0, 200)}`, model, status >= 500, { cause: error });
-  }
-  if (error instanceof TypeError && /fetch failed/i.test(message)) {
-    return new ModelError('MODEL_UNREACHABLE', 'Ollama is not reachable.', model, true, { cause: error });
-  }
-  return new ModelError('MODEL_BAD_RESPONSE', `Unreadable answer from Ollama: ${message.slice(0, 200)}`, model, true, { cause: error });
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status_code?: unknown } | undefined)?.status_code;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function toOllamaMessage(message: ModelMessage): Message {
@@ -180,7 +240,7 @@ function toOllamaMessage(message: ModelMessage): Message {
   };
 }
 
-function toOllamaTool(tool: NonNullable<ChatRequest['tools']>[number]): Tool {
+function toOllamaTool(tool: ToolSpec): Tool {
   return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } } as Tool;
 }
 

@@ -7,8 +7,8 @@ export class EmbeddingMismatchError extends Error {
   ) {
     super(
       `The memory was embedded with ${stored.model}${stored.dimension ? ` (${stored.dimension} dimensions)` : ''}, ` +
-        `but OLLAMA_EMBED_MODEL is ${configured.model}${configured.dimension ? ` (${configured.dimension} dimensions)` : ''}. ` +
-        'Run `npm run cli -- reembed` to re-embed every memory with the new model, or set OLLAMA_EMBED_MODEL back.',
+        `but the embedding model is now ${configured.model}${configured.dimension ? ` (${configured.dimension} dimensions)` : ''}. ` +
+        'Run `npm run cli -- reembed` to re-embed every memory with the new model, or set the embedding model (OLLAMA_EMBED_MODEL or OPENAI_EMBED_MODEL) back.',
     );
     this.name = 'EmbeddingMismatchError';
   }

@@ -9,7 +9,7 @@ import type { Personas } from '../personas.js';
 import type { ProfileWriter } from '../profile.js';
 import type { LanguageModel } from '../ports.js';
 import type { Prompts } from '../prompts.js';
-import { StructuredAnswerError } from '../structured.js';
+import { emptyTally, StructuredAnswerError, sumTallies, type StructuredTally } from '../structured.js';
 import { selectItems, type AlignmentItems } from './batch-selection.js';
 import { feedbackFor } from './feedback-step.js';
 import { figureFields, withFigures, type AlignmentReport } from './report.js';
@@ -86,7 +86,9 @@ export class Aligner {
     const ids = options.memberIds ?? this.deps.store.membersDueForAlignment(options.limit ?? Number.MAX_SAFE_INTEGER);
     const members = pLimit(this.deps.settings.concurrency);
     // Between members, questions waiting for the model go first (`yieldTo` resolves once none wait).
-    return Promise.all(ids.map((id) => members(async () => (await options.yieldTo?.(), this.alignMember(id, { signal: options.signal })))));
+    const reports = await Promise.all(ids.map((id) => members(async () => (await options.yieldTo?.(), this.alignMember(id, { signal: options.signal })))));
+    if (reports.length > 0) this.deps.logger.info({ members: reports.length, structured: sumTallies(reports.map((report) => report.structured)) }, 'alignment run');
+    return reports;
   }
 
   /** Algorithm 1 for one member. The live persona changes only when a candidate is accepted. */
@@ -94,11 +96,12 @@ export class Aligner {
     const { store } = this.deps;
     const started = this.now();
     const calls = new Calls();
+    const structured = emptyTally();
     let member = String(memberId);
     const report = (outcome: AlignmentReport['outcome'], reason: string, extra: Partial<AlignmentReport> = {}): AlignmentReport => {
-      const result: AlignmentReport = { memberId, member, outcome, reason, modelCalls: calls.total, calls: { ...calls.byStep }, ms: Date.now() - started.getTime(), ...extra };
+      const result: AlignmentReport = { memberId, member, outcome, reason, modelCalls: calls.total, calls: { ...calls.byStep }, structured: { ...structured }, ms: Date.now() - started.getTime(), ...extra };
       const { calls: byStep, scoreBefore, scoreAfter, heldOutBefore, heldOutAfter } = result;
-      this.deps.logger[outcome === 'failed' ? 'warn' : 'info']({ member, outcome, reason, modelCalls: calls.total, byStep, ms: result.ms, scoreBefore, scoreAfter, heldOutBefore, heldOutAfter }, 'alignment');
+      this.deps.logger[outcome === 'failed' ? 'warn' : 'info']({ member, outcome, reason, modelCalls: calls.total, byStep, structured, ms: result.ms, scoreBefore, scoreAfter, heldOutBefore, heldOutAfter }, 'alignment');
       if (outcome === 'failed') this.recordFailure(memberId, started, reason, calls.total);
       return result;
     };
@@ -109,7 +112,7 @@ export class Aligner {
       member = formatMemberKey(key);
       claim = store.claimAlignment(memberId, started, new Date(started.getTime() + CLAIM_MS));
       if (!claim) return report('skipped', 'already being aligned');
-      const result = await this.align({ ...this.context(memberId, calls), signal: options.signal });
+      const result = await this.align({ ...this.context(memberId, calls, structured), signal: options.signal });
       const written = this.write(memberId, claim, started, result, calls);
       if (!written) return report('failed', 'the member was forgotten or another run took over');
       return report(result.outcome, result.reason, { ...figureFields(result.figures), personaVersionId: written.versionId });
@@ -124,9 +127,9 @@ export class Aligner {
     }
   }
 
-  private context(memberId: number, calls: Calls): RunContext {
+  private context(memberId: number, calls: Calls, structured: StructuredTally): RunContext {
     const { model, prompts, agent, records, logger, temperature } = this.deps;
-    return { memberId, model, prompts, agent, records, logger, temperature, limit: this.limit, calls };
+    return { memberId, model, prompts, agent, records, logger, temperature, limit: this.limit, calls, structured };
   }
 
   /** Refreshes the profile, selects the items, simulates the live persona and runs the rounds. */

@@ -1,3 +1,4 @@
+import type { StructuredTally } from '../structured.js';
 import { steps, type Step } from './run-context.js';
 import type { Figure } from './validation.js';
 
@@ -11,6 +12,8 @@ export interface AlignmentReport {
   modelCalls: number;
   /** The model calls per step of Algorithm 1. */
   calls: Record<Step, number>;
+  /** Structured answers (judge, rewrite) mended by the client, asked again, or given up on. */
+  structured: StructuredTally;
   ms: number;
   personaVersionId?: number;
   /** Agreement on the batch the rewrite was made from, before and after (when measured). */

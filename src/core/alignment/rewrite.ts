@@ -19,7 +19,7 @@ export async function rewritePersona(ctx: RunContext, input: { persona: string; 
   const prompt = renderWithin(ctx.model, (values) => ctx.prompts.render('update', values), fields, ['feedback', 'profile']);
   let text: string;
   try {
-    const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema: updateSchema, temperature: ctx.temperature, signal: ctx.signal });
+    const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema: updateSchema, temperature: ctx.temperature, signal: ctx.signal, tally: ctx.structured });
     ctx.calls.add('rewrite', modelCalls);
     text = value.persona;
   } catch (error) {

@@ -4,6 +4,7 @@ import type { AlignmentRecords } from '../../memory/alignment-records.js';
 import type { Agent } from '../agent.js';
 import type { LanguageModel } from '../ports.js';
 import type { Prompts } from '../prompts.js';
+import type { StructuredTally } from '../structured.js';
 
 /** The steps of Algorithm 1 that call the model, as `align` reports them. */
 export const steps = ['profile', 'replay', 'feedback', 'rewrite', 'judge'] as const;
@@ -38,5 +39,7 @@ export interface RunContext {
   /** Bounds model calls in flight across all members of a run. */
   limit: LimitFunction;
   calls: Calls;
+  /** How the run's structured answers (judge, rewrite) went. */
+  structured: StructuredTally;
   signal?: AbortSignal;
 }

@@ -93,7 +93,7 @@ async function judge(ctx: RunContext, items: Array<{ question: string; expected:
   const prompt = ctx.prompts.render('judge', { count: String(items.length), items: rendered.join('\n\n') });
   const schema = z.object({ scores: z.array(z.number().int().min(0).max(10)).length(items.length) });
   try {
-    const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema, temperature: 0, signal: ctx.signal });
+    const { value, modelCalls } = await askStructured({ model: ctx.model, prompts: ctx.prompts, prompt, schema, temperature: 0, signal: ctx.signal, tally: ctx.structured });
     ctx.calls.add('judge', modelCalls);
     return value.scores.map((score) => score / 10);
   } catch (error) {
