@@ -194,6 +194,7 @@ async function collect(stream: AsyncIterable<ChatResponse>, reply: ReplyStream):
   let last: ChatResponse | undefined;
   for await (const part of stream) {
     last = part;
+    if (part.message?.thinking) reply.reasoning();
     const delta = part.message?.content ?? '';
     if (delta) {
       content += delta;

@@ -41,11 +41,13 @@ export class OpenAiModel implements ModelProvider {
   private kind: string | undefined;
   /** Cleared when the server refuses `response_format`; the prompt's JSON instruction and validation remain. */
   private jsonSchema = true;
-  private readonly habits: ModelHabits = { closesThinkingOnly: false };
+  private readonly habits: ModelHabits;
 
   constructor(private readonly options: OpenAiModelOptions) {
     this.context = options.contextTokens ?? DEFAULT_CONTEXT;
     this.caps = capabilitiesFrom(options.capabilities, 'settings');
+    // A model said to think may write only `</think>` (R1 distills): its text waits for that tag.
+    this.habits = { closesThinkingOnly: this.caps.thinking };
     const baseFetch = options.fetch ?? fetch;
     // Retries and deadlines are the bot's: one attempt per call, cut off by the call's own signal.
     this.client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey ?? 'unused', maxRetries: 0, timeout: options.timeoutMs, fetch: (input, init) => readableErrors(baseFetch, input, init) });
@@ -122,10 +124,11 @@ export class OpenAiModel implements ModelProvider {
     }
   }
 
-  /** What the server said wins over the settings; the context is the smaller of both. */
+  /** What the server said wins over the settings (no server reports thinking: that stays the settings'); the context is the smaller of both. */
   adopt(info: ModelInfo): void {
     this.kind = info.serverKind;
-    this.caps = info.capabilities ? capabilitiesFrom(info.capabilities, 'server') : capabilitiesFrom(this.options.capabilities, 'settings');
+    const configured = capabilitiesFrom(this.options.capabilities, 'settings');
+    this.caps = info.capabilities ? { ...capabilitiesFrom(info.capabilities, 'server'), thinking: configured.thinking } : configured;
     this.context = narrowContext(this.options.contextTokens, info.contextLength, DEFAULT_CONTEXT);
   }
 

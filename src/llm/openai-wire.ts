@@ -55,7 +55,8 @@ export async function fromStream(chunks: AsyncIterable<ChatCompletionChunk>, rep
     if (chunk.usage) usage = chunk.usage;
     const choice = chunk.choices?.[0];
     if (!choice) continue;
-    const delta = choice.delta;
+    const delta = choice.delta as (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null }) | undefined;
+    if (delta?.reasoning_content || delta?.reasoning) reply.reasoning();
     if (delta?.content) {
       content += delta.content;
       reply.push(delta.content);

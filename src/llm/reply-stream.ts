@@ -1,9 +1,12 @@
 import type { ChatRequest, ChatResult } from '../core/ports.js';
 import { visibleAnswer } from './thinking.js';
 
-/** What a client learns about how its model writes, across calls. */
+/** What a client knows (from settings) or learns (from replies) about how its model writes, across calls. */
 export interface ModelHabits {
-  /** The model writes only `</think>` (its template opens the thinking): hold text until that tag. */
+  /**
+   * The model's thinking comes in its text and may end with a lone `</think>` (its template opened
+   * it): text is held until that tag, unless the server sends the thinking apart.
+   */
   closesThinkingOnly: boolean;
 }
 
@@ -22,6 +25,8 @@ const MARKER_REACH = 16;
 export class ReplyStream {
   private raw = '';
   private shown = '';
+  /** The server sends thinking in a field of its own, so the text holds none. */
+  private separated = false;
 
   constructor(
     private readonly request: Pick<ChatRequest, 'onText' | 'onRetract'>,
@@ -32,7 +37,14 @@ export class ReplyStream {
   push(delta: string): void {
     this.raw += delta;
     if (!this.habits.closesThinkingOnly && /<\/think>/.test(this.raw) && !/<think>/.test(this.raw)) this.habits.closesThinkingOnly = true;
-    this.show(holdBack(visibleAnswer(this.raw, this.habits.closesThinkingOnly)), false);
+    this.show(holdBack(visibleAnswer(this.raw, this.habits.closesThinkingOnly && !this.separated)), false);
+  }
+
+  /** The server sent thinking in its own field (`reasoning_content`, `reasoning`, Ollama's `thinking`): the text is answer only. */
+  reasoning(): void {
+    if (this.separated) return;
+    this.separated = true;
+    this.push('');
   }
 
   /** The reply is complete and cleaned: show the rest of its answer (a tool call is the agent's to take back). */

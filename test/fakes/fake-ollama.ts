@@ -12,11 +12,12 @@ export interface OllamaChatBody {
   stream?: boolean;
   options?: { temperature?: number; num_ctx?: number };
   keep_alive?: string | number;
+  think?: boolean | string;
 }
 
 /** One scripted chat reply: a message, an HTTP failure, raw garbage, or a delay before any of them. */
 export type ScriptedReply =
-  | { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; delayMs?: number; failAfterTokens?: number }
+  | { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; delayMs?: number; failAfterTokens?: number; thinking?: string }
   | { status: number; error: string; delayMs?: number }
   | { garbage: string; delayMs?: number };
 
@@ -54,8 +55,10 @@ export interface FakeOllamaOptions {
   parallel?: number;
   /** The model's trained context length (reported by /api/show; num_ctx is clamped to it). */
   contextLength?: number;
-  /** Capabilities reported by /api/show. */
+  /** Capabilities /api/show reports for chat models (models named like `*embed*` report `embedding`). */
   capabilities?: string[];
+  /** Capabilities of particular models, by name as /api/show is asked (overrides the rule above). */
+  modelCapabilities?: Record<string, string[]>;
 }
 
 /** Ollama's num_ctx when a request does not say (v0.6.7+ on small machines). */
@@ -72,6 +75,7 @@ export class FakeOllama {
   speed: ModelSpeed | undefined;
   contextLength: number;
   capabilities: string[];
+  modelCapabilities: Record<string, string[]>;
   /** Model requests (chat and embed) open at once now, and the most there ever were. */
   open = 0;
   maxOpen = 0;
@@ -89,6 +93,7 @@ export class FakeOllama {
     this.parallel = options.parallel ?? Number.POSITIVE_INFINITY;
     this.contextLength = options.contextLength ?? 32_768;
     this.capabilities = options.capabilities ?? ['completion', 'tools'];
+    this.modelCapabilities = options.modelCapabilities ?? {};
   }
 
   /** Starts a server on a free loopback port. */
@@ -163,7 +168,9 @@ export class FakeOllama {
   private show(body: { model?: string }, response: ServerResponse): void {
     if (!this.hasModel(body.model)) return send(response, 404, { error: `model '${body.model}' not found` });
     const modelInfo = { 'general.architecture': 'llama', 'llama.context_length': this.contextLength };
-    send(response, 200, { capabilities: this.capabilities, model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
+    const name = body.model!;
+    const capabilities = this.modelCapabilities[name] ?? (name.includes('embed') ? ['embedding'] : this.capabilities);
+    send(response, 200, { capabilities, model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
   }
 
   private embed(body: { model?: string; input?: string | string[] }, response: ServerResponse): void {
@@ -197,7 +204,7 @@ export class FakeOllama {
   }
 
   /** Writes the reply: whole, or streamed token by token at the set speed. */
-  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; failAfterTokens?: number }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
+  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; failAfterTokens?: number; thinking?: string }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
     const content = reply.content ?? '';
     const pieces = tokenize(content);
     const toolCalls = reply.toolCalls?.map((call) => ({ function: call }));
@@ -205,10 +212,12 @@ export class FakeOllama {
     const done = { model: body.model, created_at, done: true, done_reason: 'stop', prompt_eval_count: prompt.promptTokens, eval_count: pieces.length + (toolCalls ? 8 : 0), total_duration: 1, load_duration: 0, prompt_eval_duration: 0, eval_duration: 0 };
     if (!body.stream) {
       if (this.speed) await sleep((pieces.length / this.speed.tokensPerSecond) * 1000, response);
-      return send(response, 200, { ...done, message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) } });
+      return send(response, 200, { ...done, message: { role: 'assistant', content, ...(reply.thinking ? { thinking: reply.thinking } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) } });
     }
     response.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const chunk = (message: object) => response.write(`${JSON.stringify({ model: body.model, created_at, message: { role: 'assistant', content: '', ...message }, done: false })}\n`);
+    // Since v0.9 the thinking streams in `message.thinking`, before the content.
+    for (const part of reply.thinking ? tokenize(reply.thinking) : []) chunk({ thinking: part });
     // Instant models send the reply in one chunk; a model with a speed sends a token at a time.
     const parts = this.speed ? pieces : content ? [content] : [];
     for (const [index, part] of parts.entries()) {

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { findJson } from './json-text.js';
+import { cleanReply, type RawReply } from './reply-cleanup.js';
+import { readTextToolCalls } from './text-tool-calls.js';
+import { stripThinking } from './thinking.js';
+
+const raw = (content: string, extra: Partial<RawReply> = {}): RawReply => ({ content, toolCalls: [], promptTokens: 1, completionTokens: 1, truncated: false, ...extra });
+
+describe('thinking removal', () => {
+  it('takes out <think> blocks, everything before a lone </think>, and an unclosed block', () => {
+    expect(stripThinking('<think>\nThe member likes tea.\n</think>\n\nEarl Grey.')).toBe('Earl Grey.');
+    // DeepSeek-R1 distills: the template opened the block, only its end comes back.
+    expect(stripThinking('Okay, so the member asks about tea.\n</think>\n\nEarl Grey.')).toBe('Earl Grey.');
+    expect(stripThinking('<think>\n\n</think>\n\nEarl Grey.')).toBe('Earl Grey.');
+    expect(stripThinking('<think>I ran out of tokens while')).toBe('');
+    expect(stripThinking('Plain answer, <b>no</b> thinking.')).toBe('Plain answer, <b>no</b> thinking.');
+  });
+});
+
+describe('tool calls written as text', () => {
+  it('reads the forms small models use', () => {
+    const call = { name: 'search_memory', arguments: { query: 'tea' } };
+    const forms = [
+      '{"name": "search_memory", "arguments": {"query": "tea"}}',
+      '<tool_call>\n{"name": "search_memory", "arguments": {"query": "tea"}}\n</tool_call>',
+      '```json\n{"name": "search_memory", "parameters": {"query": "tea"}}\n```',
+      '{"type": "function", "function": {"name": "search_memory", "parameters": {"query": "tea"}}}',
+      '<|python_tag|>{"name": "search_memory", "parameters": {"query": "tea"}}<|eom_id|>',
+      '<tool_call>\n<function=search_memory>\n<parameter=query>\ntea\n</parameter>\n</function>\n</tool_call>',
+      "{'name': 'search_memory', 'arguments': {'query': 'tea'},}",
+      '{"name": "search_memory", "arguments": "{\\"query\\": \\"tea\\"}"}',
+    ];
+    for (const form of forms) expect(readTextToolCalls(form), form).toMatchObject({ calls: [call], rest: '' });
+  });
+
+  it('keeps the prose around a call apart, and reads several calls', () => {
+    const found = readTextToolCalls('I will check.\n<tool_call>{"name":"a","arguments":{}}</tool_call>\n<tool_call>{"name":"b","arguments":{"x":1}}</tool_call>');
+    expect(found).toMatchObject({ rest: 'I will check.', calls: [{ name: 'a', arguments: {} }, { name: 'b', arguments: { x: 1 } }] });
+    expect(found!.text).toContain('<tool_call>{"name":"a"');
+  });
+
+  it('says what is wrong with call-shaped text it cannot read', () => {
+    expect(readTextToolCalls('<tool_call>{"name": "search_memory", "arguments": {"query": </tool_call>')?.problem).toBeUndefined();
+    expect(readTextToolCalls('<tool_call>search_memory(query="tea")</tool_call>')).toMatchObject({ calls: [], problem: 'the tool call in <tool_call> tags is not valid JSON' });
+    expect(readTextToolCalls('{"name": "search_memory", "arguments": 5}')).toMatchObject({ calls: [], problem: 'the arguments of the search_memory call are not a JSON object' });
+  });
+
+  it('leaves answers that only look a little like JSON alone', () => {
+    for (const answer of ['{"name": "Alice", "age": 30}', 'Use a dict like {"a": 1} in Python.', '```python\nprint("hi")\n```', 'Earl Grey.']) {
+      expect(readTextToolCalls(answer), answer).toBeNull();
+    }
+  });
+});
+
+describe('JSON in a reply', () => {
+  it('finds it alone, in a fence, in prose, or with the slips small models make', () => {
+    expect(findJson('{"persona": "x"}')).toMatchObject({ value: { persona: 'x' }, mended: false });
+    expect(findJson('Here you go:\n```json\n{"persona": "x"}\n```\nHope that helps!')?.value).toEqual({ persona: 'x' });
+    expect(findJson('The scores are {"scores": [7, 3]} as asked.')?.value).toEqual({ scores: [7, 3] });
+    expect(findJson("{'scores': [7, 3,], 'final': True}")?.value).toEqual({ scores: [7, 3], final: true });
+    expect(findJson('no json here')).toBeNull();
+  });
+});
+
+describe('a reply cleaned for the core', () => {
+  it('a JSON-schema request gets the JSON alone, thinking removed, and says it was mended', () => {
+    const result = cleanReply(raw('<think>Scores first.</think>Sure:\n```json\n{"scores": [4]}\n```'), { format: { type: 'object' } });
+    expect(result).toMatchObject({ content: '{"scores":[4]}', repaired: ['thinking', 'json'] });
+    expect(cleanReply(raw('{"scores": [4]}'), { format: {} })).toMatchObject({ content: '{"scores": [4]}' });
+    expect(cleanReply(raw('{"scores": [4]}'), { format: {} }).repaired).toBeUndefined();
+  });
+
+  it('an agent turn reads a call from text and takes it out of the answer; a plain call does not look for one', () => {
+    const text = '<tool_call>{"name":"search_memory","arguments":{"query":"tea"}}</tool_call>';
+    expect(cleanReply(raw(text), { tools: [] })).toMatchObject({ content: '', toolCalls: [{ name: 'search_memory' }], toolCallText: text, repaired: ['tool-call'] });
+    expect(cleanReply(raw(text), {})).toMatchObject({ content: text, toolCalls: [] });
+    // A call from the tool-call field wins; the text is then the answer's preamble.
+    expect(cleanReply(raw('Checking.', { toolCalls: [{ name: 'wikipedia', arguments: { topic: 'Tea' } }] }), { tools: [] })).toMatchObject({ content: 'Checking.', toolCalls: [{ name: 'wikipedia' }] });
+  });
+});

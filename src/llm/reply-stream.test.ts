@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatResult } from '../core/ports.js';
+import { cleanReply } from './reply-cleanup.js';
+import { ReplyStream, type ModelHabits } from './reply-stream.js';
+
+/** Streams `pieces` through a ReplyStream and records everything the member could have seen. */
+function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: false }, request: { tools?: [] } = { tools: [] }): { seen: string[]; final: string; retracts: number; result: ChatResult } {
+  let visible = '';
+  const seen: string[] = [];
+  let retracts = 0;
+  const stream = new ReplyStream(
+    {
+      onText: (delta) => {
+        visible += delta;
+        seen.push(visible);
+      },
+      onRetract: () => {
+        visible = '';
+        retracts += 1;
+      },
+    },
+    habits,
+  );
+  for (const piece of pieces) stream.push(piece);
+  const result = cleanReply({ content: pieces.join(''), toolCalls: [], promptTokens: 0, completionTokens: 0, truncated: false }, request);
+  stream.end(result);
+  return { seen, final: visible, retracts, result };
+}
+
+/** Splits text into pieces of `size` characters, as a server might send it. */
+const chunks = (text: string, size = 3) => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+
+describe('a streamed reply shows answer text only', () => {
+  it('passes a plain answer on as it comes', () => {
+    const { seen, final, retracts } = play(chunks('Earl Grey, no milk.'));
+    expect(final).toBe('Earl Grey, no milk.');
+    expect(seen.length).toBeGreaterThan(3);
+    expect(retracts).toBe(0);
+  });
+
+  it('never shows a <think> block, even split across pieces', () => {
+    const { seen, final } = play(chunks('<think>\nThe member said lemon.\n</think>\n\nLemon tea.', 2));
+    expect(seen.every((text) => !/think|member said/.test(text))).toBe(true);
+    expect(final).toBe('Lemon tea.');
+  });
+
+  it('takes back thinking whose only tag is the closing one, then learns to wait for it', () => {
+    const habits = { closesThinkingOnly: false };
+    const first = play(chunks('Okay, the member wants tea.\n</think>\n\nGreen tea.'), habits);
+    expect(first.retracts).toBe(1);
+    expect(first.final).toBe('Green tea.');
+    expect(habits.closesThinkingOnly).toBe(true);
+    const second = play(chunks('Hmm, coffee this time.\n</think>\n\nA flat white.'), habits);
+    expect(second.retracts).toBe(0);
+    expect(second.seen.every((text) => !text.includes('Hmm'))).toBe(true);
+    expect(second.final).toBe('A flat white.');
+  });
+
+  it('a model said to think waits for its closing tag, unless the server sends the thinking apart', () => {
+    const held = play(chunks('Let me think about tea.\n</think>\n\nOolong.'), { closesThinkingOnly: true });
+    expect(held.retracts).toBe(0);
+    expect(held.seen.every((text) => !text.includes('Let me'))).toBe(true);
+    expect(held.final).toBe('Oolong.');
+    const shown: string[] = [];
+    const stream = new ReplyStream({ onText: (delta) => shown.push(delta) }, { closesThinkingOnly: true });
+    stream.reasoning();
+    for (const piece of chunks('Oolong, brewed short.')) stream.push(piece);
+    expect(shown.join('')).toBe('Oolong, brewed short.');
+  });
+
+  it('holds text from where a tool call may begin; a call is never shown and the answer is not finished by the stream', () => {
+    for (const text of ['Let me check. <tool_call>{"name":"search_memory","arguments":{"query":"tea"}}</tool_call>', 'Let me check.\n```json\n{"name":"search_memory","arguments":{"query":"tea"}}\n```', 'Sure. <|python_tag|>{"name":"search_memory","parameters":{"query":"tea"}}', '{"name":"search_memory","arguments":{"query":"tea"}}']) {
+      const { seen, result } = play(chunks(text, 2));
+      expect(seen.every((shown) => !/[{<`]/.test(shown)), text).toBe(true);
+      expect(result.toolCalls).toHaveLength(1);
+    }
+  });
+
+  it('held text that was not a call after all is shown when the turn ends', () => {
+    const { final } = play(chunks('Use {"a": 1} as the config, then restart.'));
+    expect(final).toBe('Use {"a": 1} as the config, then restart.');
+  });
+});
