@@ -58,7 +58,7 @@ prints a table like the PersonaAgent paper's Table 2 and writes it, with every p
   --methods <list>         comma-separated, default the paper's: ${defaultMethodNames.join(', ')}; also persona-agent-prefetch
   --users <n>              the n users with the most history (default 100)
   --limit-questions <n>    ask at most n questions in all (a quick look)
-  --model <name>           Ollama chat model (default OLLAMA_MODEL)
+  --model <name>           chat model (default OLLAMA_MODEL, or OPENAI_MODEL with LLM_PROVIDER=openai)
   --out <dir>              results, cache and per-method databases (default results)
   --no-wiki                no Wikipedia tool (offline runs)
   --sweep <p>=<v1,v2,…>    one run per value of p, the others as configured, and a chart of the
@@ -72,7 +72,8 @@ Reads a finished run's report (<run>.json, or the path without .json) and writes
 user's final persona, a 2-D map of the personas coloured by each user's most frequent label, and the
 users × users overlap of persona words, as SVG and PNG.
 
-Settings such as OLLAMA_HOST, OLLAMA_EMBED_MODEL, LLM_TEMPERATURE, MEMORY_TOP_K, ALIGN_BATCH_SIZE and
+Settings such as OLLAMA_HOST, OLLAMA_EMBED_MODEL (or LLM_PROVIDER=openai with OPENAI_BASE_URL and
+OPENAI_MODEL, for an OpenAI-compatible server), LLM_TEMPERATURE, MEMORY_TOP_K, ALIGN_BATCH_SIZE and
 ALIGN_ITERATIONS are read from the environment (.env) as for the bot. Every model answer is cached in
 --out, so an interrupted run resumes where it stopped and a rerun makes no model calls.`;
 

@@ -55,8 +55,8 @@ export interface FakeOllamaOptions {
   parallel?: number;
   /** The model's trained context length (reported by /api/show; num_ctx is clamped to it). */
   contextLength?: number;
-  /** Capabilities /api/show reports for chat models (models named like `*embed*` report `embedding`). */
-  capabilities?: string[];
+  /** Capabilities /api/show reports for chat models (models named like `*embed*` report `embedding`); null: none reported (before v0.6.4). */
+  capabilities?: string[] | null;
   /** Capabilities of particular models, by name as /api/show is asked (overrides the rule above). */
   modelCapabilities?: Record<string, string[]>;
 }
@@ -74,7 +74,7 @@ export class FakeOllama {
   embedDelayMs = 0;
   speed: ModelSpeed | undefined;
   contextLength: number;
-  capabilities: string[];
+  capabilities: string[] | null;
   modelCapabilities: Record<string, string[]>;
   /** Model requests (chat and embed) open at once now, and the most there ever were. */
   open = 0;
@@ -92,7 +92,7 @@ export class FakeOllama {
     this.speed = options.speed;
     this.parallel = options.parallel ?? Number.POSITIVE_INFINITY;
     this.contextLength = options.contextLength ?? 32_768;
-    this.capabilities = options.capabilities ?? ['completion', 'tools'];
+    this.capabilities = options.capabilities === undefined ? ['completion', 'tools'] : options.capabilities;
     this.modelCapabilities = options.modelCapabilities ?? {};
   }
 
@@ -170,7 +170,7 @@ export class FakeOllama {
     const modelInfo = { 'general.architecture': 'llama', 'llama.context_length': this.contextLength };
     const name = body.model!;
     const capabilities = this.modelCapabilities[name] ?? (name.includes('embed') ? ['embedding'] : this.capabilities);
-    send(response, 200, { capabilities, model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
+    send(response, 200, { ...(capabilities ? { capabilities } : {}), model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
   }
 
   private embed(body: { model?: string; input?: string | string[] }, response: ServerResponse): void {
