@@ -104,6 +104,9 @@ describe('thinking, in each form servers send it', () => {
     fake.replay(name);
     const { stream, stored } = await ask();
     expectOnlyTheAnswer(stream, stored);
+    // Held until the thinking ended, so nothing had to be taken back and the answer was written once.
+    expect(stream.events.filter((event) => event.kind === 'retract')).toEqual([]);
+    expect(stream.events.filter((event) => event.kind === 'append').map((event) => event.text).join('')).toBe(ANSWER);
   });
 });
 

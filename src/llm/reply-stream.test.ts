@@ -38,6 +38,15 @@ describe('a streamed reply shows answer text only', () => {
     expect(retracts).toBe(0);
   });
 
+  it('space before the answer (after thinking, or on its own) takes nothing back', () => {
+    for (const text of ['\n\nEarl Grey.', '<think>\nLemon?\n</think>\n\nEarl Grey.']) {
+      const { final, retracts, seen } = play(chunks(text, 2));
+      expect(retracts, text).toBe(0);
+      expect(final).toBe('Earl Grey.');
+      expect(seen.at(-1)).toBe('Earl Grey.');
+    }
+  });
+
   it('never shows a <think> block, even split across pieces', () => {
     const { seen, final } = play(chunks('<think>\nThe member said lemon.\n</think>\n\nLemon tea.', 2));
     expect(seen.every((text) => !/think|member said/.test(text))).toBe(true);

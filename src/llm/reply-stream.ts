@@ -53,7 +53,9 @@ export class ReplyStream {
     this.show(result.content, true);
   }
 
-  private show(visible: string, final: boolean): void {
+  private show(text: string, final: boolean): void {
+    // Space before the answer is never shown, so it cannot make the final text look like a change of mind.
+    const visible = text.trimStart();
     if (visible.startsWith(this.shown)) {
       this.emit(visible.slice(this.shown.length));
       this.shown = visible;
