@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResult } from '../core/ports.js';
-import { visibleAnswer } from './thinking.js';
+import { answerSpan } from './thinking.js';
 
 /** What a client knows (from settings) or learns (from replies) about how its model writes, across calls. */
 export interface ModelHabits {
@@ -24,7 +24,9 @@ const MARKER_REACH = 16;
  */
 export class ReplyStream {
   private raw = '';
-  private shown = '';
+  /** What is shown is `raw` from `from` to `to`: only these two move while the answer streams. */
+  private from = -1;
+  private to = -1;
   /** The server sends thinking in a field of its own, so the text holds none. */
   private separated = false;
 
@@ -36,8 +38,24 @@ export class ReplyStream {
   /** Takes the next piece of the reply's content as the server sent it. */
   push(delta: string): void {
     this.raw += delta;
-    if (!this.habits.closesThinkingOnly && /<\/think>/.test(this.raw) && !/<think>/.test(this.raw)) this.habits.closesThinkingOnly = true;
-    this.show(holdBack(visibleAnswer(this.raw, this.habits.closesThinkingOnly && !this.separated)), false);
+    if (!this.habits.closesThinkingOnly && this.raw.includes('</think>') && !this.raw.includes('<think>')) this.habits.closesThinkingOnly = true;
+    const span = answerSpan(this.raw, this.habits.closesThinkingOnly && !this.separated);
+    if (!span) return;
+    let start = span.start;
+    while (start < span.end && /\s/.test(this.raw[start]!)) start += 1;
+    if (start === span.end) return;
+    if (start !== this.from) {
+      // The answer begins somewhere else than thought (thinking whose end came late): what was shown goes.
+      if (this.to > this.from) this.request.onRetract?.();
+      this.from = start;
+      this.to = start;
+    }
+    // What was shown holds no marker, so only its last few characters and the new text are searched.
+    const to = heldFrom(this.raw, start, span.end, Math.max(start, this.to - MARKER_REACH));
+    if (to > this.to) {
+      this.emit(this.raw.slice(this.to, to));
+      this.to = to;
+    }
   }
 
   /** The server sent thinking in its own field (`reasoning_content`, `reasoning`, Ollama's `thinking`): the text is answer only. */
@@ -50,22 +68,13 @@ export class ReplyStream {
   /** The reply is complete and cleaned: show the rest of its answer (a tool call is the agent's to take back). */
   end(result: ChatResult): void {
     if (result.toolCalls.length > 0 || result.toolCallProblem) return;
-    this.show(result.content, true);
-  }
-
-  private show(text: string, final: boolean): void {
-    // Space before the answer is never shown, so it cannot make the final text look like a change of mind.
-    const visible = text.trimStart();
-    if (visible.startsWith(this.shown)) {
-      this.emit(visible.slice(this.shown.length));
-      this.shown = visible;
-      return;
-    }
-    // Held text and trailing space trimmed from the final answer are not a change of mind.
-    if (this.shown.startsWith(visible) && (!final || this.shown.slice(visible.length).trim() === '')) return;
-    if (this.shown !== '') this.request.onRetract?.();
-    this.shown = '';
-    this.show(visible, final);
+    const final = result.content.trimStart();
+    const shown = this.to > this.from ? this.raw.slice(this.from, this.to) : '';
+    if (final.startsWith(shown)) return this.emit(final.slice(shown.length));
+    // Space trimmed from the end of the final answer is not a change of mind.
+    if (shown.startsWith(final) && shown.slice(final.length).trim() === '') return;
+    if (shown !== '') this.request.onRetract?.();
+    this.emit(final);
   }
 
   private emit(text: string): void {
@@ -73,14 +82,19 @@ export class ReplyStream {
   }
 }
 
-/** The text before anything that may be a tool call written as text, or a marker still being written. */
-function holdBack(text: string): string {
-  const marker = CALL_MARKER.exec(text);
-  const before = marker ? text.slice(0, marker.index) : text;
-  for (let index = Math.max(0, before.length - MARKER_REACH); index < before.length; index += 1) {
-    if ('<`{['.includes(before[index]!) && mayBecomeMarker(before.slice(index))) return before.slice(0, index);
+/**
+ * Where text must wait in `raw[start, limit)`: at the first thing (searched from `from`) that may be a
+ * tool call written as text, or at a marker still being written at the end; `limit` when there is none.
+ */
+function heldFrom(raw: string, start: number, limit: number, from: number): number {
+  const search = new RegExp(CALL_MARKER.source, 'g');
+  search.lastIndex = from;
+  const marker = search.exec(raw);
+  const end = marker && marker.index < limit ? marker.index : limit;
+  for (let index = Math.max(start, end - MARKER_REACH); index < end; index += 1) {
+    if ('<`{['.includes(raw[index]!) && mayBecomeMarker(raw.slice(index, end))) return index;
   }
-  return before;
+  return end;
 }
 
 function mayBecomeMarker(tail: string): boolean {

@@ -17,26 +17,30 @@ export function stripThinking(text: string): string {
 }
 
 /**
- * How much of a streamed reply is surely answer text so far, thinking taken out; `closesOnly` is set
- * for a model seen to write only the closing tag, whose text is held until that tag comes.
+ * Where the answer text in a streamed reply lies so far, thinking taken out: from `start` to `end`
+ * (a trailing piece that may be the start of `</think>` is left out). Null while it cannot be told
+ * yet: a reply that opens a thinking block not closed so far, or, with `closesOnly` (a model seen to
+ * write only the closing tag), any text before that tag.
  */
-export function visibleAnswer(raw: string, closesOnly: boolean): string {
-  const start = raw.trimStart();
-  if (start === '' || (start.length < OPEN.length && OPEN.startsWith(start))) return '';
-  if (start.startsWith(OPEN)) {
-    const close = start.indexOf(CLOSE);
-    return close < 0 ? '' : visibleAnswer(start.slice(close + CLOSE.length), false);
+export function answerSpan(raw: string, closesOnly: boolean): { start: number; end: number } | null {
+  const lead = raw.length - raw.trimStart().length;
+  if (raw.length - lead < OPEN.length && OPEN.startsWith(raw.slice(lead))) return null;
+  let start = lead;
+  if (raw.startsWith(OPEN, lead)) {
+    const close = raw.indexOf(CLOSE, lead);
+    if (close < 0) return null;
+    start = close + CLOSE.length;
   }
-  const close = raw.lastIndexOf(CLOSE);
-  if (close >= 0) return raw.slice(close + CLOSE.length).trimStart();
-  if (closesOnly) return '';
-  return withoutPartialTag(raw, CLOSE);
+  const lastClose = raw.lastIndexOf(CLOSE);
+  if (lastClose >= start) start = lastClose + CLOSE.length;
+  else if (closesOnly && start === lead) return null;
+  return { start, end: raw.length - partialTagLength(raw, CLOSE) };
 }
 
-/** The text without a trailing piece that may be the start of `tag` (`</th` of `</think>`). */
-function withoutPartialTag(text: string, tag: string): string {
+/** How many characters at the end of `text` may be the start of `tag` (`</th` of `</think>`). */
+function partialTagLength(text: string, tag: string): number {
   for (let length = Math.min(tag.length - 1, text.length); length > 0; length -= 1) {
-    if (tag.startsWith(text.slice(-length))) return text.slice(0, -length);
+    if (tag.startsWith(text.slice(-length))) return length;
   }
-  return text;
+  return 0;
 }
