@@ -26,9 +26,9 @@ export interface Check {
 
 /** Checks the model servers, both models (what they are and can do), the embedding space and the database. */
 export async function runChecks(core: Core): Promise<Check[]> {
-  const { store } = core;
+  const { store, config } = core;
   const { chat, embed } = await core.model.inspect();
-  const checks: Check[] = [{ ok: true, name: 'settings', detail: `database ${core.config.DATABASE_PATH}, chat ${chat.model} (${chat.provider}), embeddings ${embed.model} (${embed.provider})` }];
+  const checks: Check[] = [{ ok: true, name: 'settings', detail: `database ${config.DATABASE_PATH}, chat ${chat.model} (${chat.provider}), embeddings ${embed.model} (${embed.provider})` }];
   const servers = chat.endpoint === embed.endpoint ? [chat] : [chat, embed];
   checks.push(...servers.map(serverCheck));
   if (servers.some((report) => !report.reachable)) return checks;
