@@ -13,6 +13,7 @@ import { runEvalCommand } from '../src/eval/eval-command.js';
 import { lampFixtures, movieTagger, readReport } from './eval-support.js';
 import { createTestBot } from './support/harness.js';
 import { runMain } from './support/run-main.js';
+import { until } from './support/until.js';
 
 const root = new URL('..', import.meta.url).pathname;
 let openai: FakeOpenAi;
@@ -84,9 +85,9 @@ describe('the bot on an OpenAI-compatible server, end to end', { timeout: 60_000
       const question = discord.userMessage(alice, `<@${discord.bot.id}> what tea do I like?`);
       discord.dispatch('MESSAGE_CREATE', question);
       const key = { platform: 'discord' as const, workspaceId: discord.guildId, userId: alice.id };
-      const stored = await until(() => t.store.listInteractions(key).find((row) => row.answer !== null && row.answerMessageIds.length > 0));
+      const stored = await until(() => t.store.listInteractions(key).find((row) => row.answer !== null && row.answerMessageIds.length > 0), 'the stored answer');
       expect(stored.answer).toBe('You like Earl Grey with a slice of lemon, no milk.');
-      const posted = await until(() => [...discord.messages.values()].find((message) => message.message_reference?.message_id === question.id && message.content === stored.answer));
+      const posted = await until(() => [...discord.messages.values()].find((message) => message.message_reference?.message_id === question.id && message.content === stored.answer), 'the final edit');
       expect(posted.id).toBe(stored.answerMessageIds[0]);
       const written = discord.requests.filter((request) => (request.method === 'POST' || request.method === 'PATCH') && typeof request.body?.content === 'string').map((request) => request.body.content as string);
       expect(written.length).toBeGreaterThan(0);
@@ -138,14 +139,4 @@ function asOllamaBody(body: CompletionBody): OllamaChatBody {
     ...(body.tools ? { tools: body.tools.map((tool) => ({ function: { name: tool.function.name } })) } : {}),
     ...(body.response_format ? { format: body.response_format.json_schema?.schema ?? {} } : {}),
   };
-}
-
-async function until<T>(find: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

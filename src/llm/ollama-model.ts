@@ -1,10 +1,10 @@
 import { Ollama, type ChatResponse, type Message, type Tool } from 'ollama';
 import { ModelError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, ModelCapabilities, ModelMessage, ToolCall, ToolSpec } from '../core/ports.js';
-import { abortFailure, contextFromOverflow, httpFailure, refusesTools, type FailureContext } from './model-errors.js';
-import { capabilitiesFrom, narrowContext, type ModelInfo, type ModelProvider } from './provider.js';
+import { capabilitiesFrom, narrowContext, type ModelInfo } from './provider.js';
+import { ProviderBase, type Refusal } from './provider-base.js';
 import { cleanReply, type RawReply } from './reply-cleanup.js';
-import { ReplyStream, type ModelHabits } from './reply-stream.js';
+import { ReplyStream } from './reply-stream.js';
 
 /** Options for the Ollama-backed model. `fetch` is injectable for tests. */
 export interface OllamaModelOptions {
@@ -25,52 +25,11 @@ export interface OllamaModelOptions {
 const ASSUMED: ModelCapabilities = { tools: true, vision: false, thinking: false, source: 'settings' };
 
 /** The LanguageModel port implemented with the `ollama` package. */
-export class OllamaModel implements ModelProvider {
+export class OllamaModel extends ProviderBase {
   readonly name = 'ollama';
-  private context: number;
-  private caps: ModelCapabilities = ASSUMED;
-  private readonly habits: ModelHabits = { closesThinkingOnly: false };
 
   constructor(private readonly options: OllamaModelOptions) {
-    this.context = options.numCtx;
-  }
-
-  get endpoint(): string {
-    return this.options.host;
-  }
-
-  get chatModel(): string {
-    return this.options.model;
-  }
-
-  /** The chat model's name, recorded with every persona version. */
-  get modelName(): string {
-    return this.options.model;
-  }
-
-  get embedModel(): string {
-    return this.options.embedModel;
-  }
-
-  get contextTokens(): number {
-    return this.context;
-  }
-
-  get capabilities(): ModelCapabilities {
-    return this.caps;
-  }
-
-  /** Sends one chat turn; streams when `onText` is given. A model that refuses tools is asked again without them. */
-  async chat(request: ChatRequest): Promise<ChatResult> {
-    const tools = request.tools && request.tools.length > 0 && this.caps.tools ? request.tools : undefined;
-    try {
-      return await this.exchange(request, tools);
-    } catch (error) {
-      if (!tools || !(error instanceof ModelError) || !refusesTools(statusOf(error.cause), messageOf(error.cause))) throw error;
-      // The model has no tool support after all: from now on the agent prefetches memory and offers none.
-      this.caps = { ...this.caps, tools: false, source: 'server' };
-      return this.exchange(request, undefined);
-    }
+    super({ endpoint: options.host, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.numCtx, capabilities: ASSUMED });
   }
 
   /** Embeds texts with the embedding model, one vector per text. */
@@ -114,7 +73,7 @@ export class OllamaModel implements ModelProvider {
     this.context = narrowContext(this.options.numCtx, info.contextLength, this.options.numCtx);
   }
 
-  private async exchange(request: ChatRequest, tools: ToolSpec[] | undefined): Promise<ChatResult> {
+  protected async exchange(request: ChatRequest, tools: ToolSpec[] | undefined): Promise<ChatResult> {
     const think = this.thinkSetting();
     const body = {
       model: this.options.model,
@@ -154,31 +113,19 @@ export class OllamaModel implements ModelProvider {
     return this.caps.source === 'settings' && this.options.think ? true : undefined;
   }
 
-  private async call<T>(model: string, signal: AbortSignal | undefined, run: (client: Ollama) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const baseFetch = this.options.fetch ?? fetch;
-    const client = new Ollama({ host: this.options.host, fetch: (input, init) => baseFetch(input, { ...init, signal: combined }) });
-    try {
-      return await run(client);
-    } catch (error) {
-      throw this.failure(error, model, { timedOut: timeout.aborted, timeoutMs: this.options.timeoutMs, signal });
-    }
+  protected refusal(cause: unknown): Refusal {
+    return { status: statusOf(cause), message: messageOf(cause) };
   }
 
-  private failure(error: unknown, model: string, state: { timedOut: boolean; timeoutMs: number; signal?: AbortSignal }): ModelError {
-    if (error instanceof ModelError) return error;
-    const aborted = abortFailure(state, model, error);
-    if (aborted) return aborted;
+  private call<T>(model: string, signal: AbortSignal | undefined, run: (client: Ollama) => Promise<T>): Promise<T> {
+    const baseFetch = this.options.fetch ?? fetch;
+    return this.withDeadline(model, signal, (abort) => run(new Ollama({ host: this.options.host, fetch: (input, init) => baseFetch(input, { ...init, signal: abort }) })), (error) => this.failure(error, model));
+  }
+
+  private failure(error: unknown, model: string): ModelError {
     const status = statusOf(error);
     const message = messageOf(error);
-    const context: FailureContext = { model, server: 'Ollama', missingHint: `Run: ollama pull ${model}` };
-    if (typeof status === 'number') {
-      const failure = httpFailure(status, message, context, { cause: error });
-      const limit = failure.code === 'MODEL_CONTEXT_TOO_LONG' ? contextFromOverflow(message) : null;
-      if (limit !== null) this.context = Math.min(this.context, limit);
-      return failure;
-    }
+    if (typeof status === 'number') return this.httpFailure(status, message, { model, server: 'Ollama', missingHint: `Run: ollama pull ${model}` }, { cause: error });
     if (error instanceof TypeError && /fetch failed/i.test(message)) {
       return new ModelError('MODEL_UNREACHABLE', 'Ollama is not reachable.', model, true, { cause: error });
     }

@@ -1,12 +1,13 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { ModelError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, ModelCapabilities, ToolSpec } from '../core/ports.js';
-import { abortFailure, contextFromOverflow, httpFailure, refusesTools, retryAfterMs, type FailureContext } from './model-errors.js';
+import type { ChatRequest, ChatResult, ToolSpec } from '../core/ports.js';
+import { retryAfterMs, type FailureContext } from './model-errors.js';
 import { describeListed, fromCompletion, fromStream, toOpenAiMessages, toOpenAiTool, type ListedModel, type LlamaCppProps } from './openai-wire.js';
-import { capabilitiesFrom, narrowContext, type ModelInfo, type ModelProvider } from './provider.js';
+import { capabilitiesFrom, narrowContext, type ModelInfo } from './provider.js';
+import { ProviderBase, type Refusal } from './provider-base.js';
 import { cleanReply, type RawReply } from './reply-cleanup.js';
-import { ReplyStream, type ModelHabits } from './reply-stream.js';
+import { ReplyStream } from './reply-stream.js';
 
 /** Options for an OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1, hosted APIs). */
 export interface OpenAiModelOptions {
@@ -33,65 +34,18 @@ const TEMPLATE_SWITCH = new Set(['vLLM', 'llama.cpp']);
 const NO_SCHEMA = /response_format|json_schema|grammar/i;
 
 /** The LanguageModel port over an OpenAI-compatible chat-completions server, through the official `openai` client. */
-export class OpenAiModel implements ModelProvider {
+export class OpenAiModel extends ProviderBase {
   readonly name = 'openai';
   private readonly client: OpenAI;
-  private context: number;
-  private caps: ModelCapabilities;
   private kind: string | undefined;
   /** Cleared when the server refuses `response_format`; the prompt's JSON instruction and validation remain. */
   private jsonSchema = true;
-  private readonly habits: ModelHabits;
 
   constructor(private readonly options: OpenAiModelOptions) {
-    this.context = options.contextTokens ?? DEFAULT_CONTEXT;
-    this.caps = capabilitiesFrom(options.capabilities, 'settings');
-    // A model said to think may write only `</think>` (R1 distills): its text waits for that tag.
-    this.habits = { closesThinkingOnly: this.caps.thinking };
+    super({ endpoint: options.baseUrl, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.contextTokens ?? DEFAULT_CONTEXT, capabilities: capabilitiesFrom(options.capabilities, 'settings') });
     const baseFetch = options.fetch ?? fetch;
     // Retries and deadlines are the bot's: one attempt per call, cut off by the call's own signal.
     this.client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey ?? 'unused', maxRetries: 0, timeout: options.timeoutMs, fetch: (input, init) => readableErrors(baseFetch, input, init) });
-  }
-
-  get endpoint(): string {
-    return this.options.baseUrl;
-  }
-
-  get chatModel(): string {
-    return this.options.model;
-  }
-
-  get embedModel(): string {
-    return this.options.embedModel;
-  }
-
-  get contextTokens(): number {
-    return this.context;
-  }
-
-  get capabilities(): ModelCapabilities {
-    return this.caps;
-  }
-
-  /** One chat completion; streams when `onText` is given. A refused tool list or JSON schema is dropped and the call made again. */
-  async chat(request: ChatRequest): Promise<ChatResult> {
-    const tools = request.tools && request.tools.length > 0 && this.caps.tools ? request.tools : undefined;
-    try {
-      return await this.exchange(request, tools);
-    } catch (error) {
-      const cause = error instanceof ModelError ? error.cause : undefined;
-      const status = cause instanceof APIError ? cause.status : undefined;
-      const message = cause instanceof Error ? bodyMessage(cause) : '';
-      if (tools && refusesTools(status, message)) {
-        this.caps = { ...this.caps, tools: false, source: 'server' };
-        return this.exchange(request, undefined);
-      }
-      if (request.format && this.jsonSchema && (status === 400 || status === 422 || status === 500) && NO_SCHEMA.test(message)) {
-        this.jsonSchema = false;
-        return this.exchange(request, tools);
-      }
-      throw error;
-    }
   }
 
   /** Embeds texts with the embedding model (floats asked for: not every server sends base64). */
@@ -132,7 +86,7 @@ export class OpenAiModel implements ModelProvider {
     this.context = narrowContext(this.options.contextTokens, info.contextLength, DEFAULT_CONTEXT);
   }
 
-  private async exchange(request: ChatRequest, tools: ToolSpec[] | undefined): Promise<ChatResult> {
+  protected async exchange(request: ChatRequest, tools: ToolSpec[] | undefined): Promise<ChatResult> {
     const model = this.options.model;
     const body: ChatCompletionCreateParamsNonStreaming & Record<string, unknown> = {
       model,
@@ -168,31 +122,31 @@ export class OpenAiModel implements ModelProvider {
     }
   }
 
-  private async call<T>(model: string, signal: AbortSignal | undefined, run: (abort: AbortSignal) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      return await run(combined);
-    } catch (error) {
-      throw this.failure(error, model, { timedOut: timeout.aborted, timeoutMs: this.options.timeoutMs, signal });
-    }
+  protected refusal(cause: unknown): Refusal {
+    return { status: cause instanceof APIError ? cause.status : undefined, message: cause instanceof Error ? bodyMessage(cause) : '' };
   }
 
-  private failure(error: unknown, model: string, state: { timedOut: boolean; timeoutMs: number; signal?: AbortSignal }): ModelError {
-    if (error instanceof ModelError) return error;
-    const aborted = abortFailure(state, model, error);
-    if (aborted) return aborted;
+  /** Besides refused tools: a refused JSON schema is left out from then on. */
+  protected override avoid(refusal: Refusal, request: ChatRequest, tools: ToolSpec[] | undefined): (() => Promise<ChatResult>) | null {
+    const again = super.avoid(refusal, request, tools);
+    if (again || !request.format || !this.jsonSchema) return again;
+    if (![400, 422, 500].includes(refusal.status ?? 0) || !NO_SCHEMA.test(refusal.message)) return null;
+    this.jsonSchema = false;
+    return () => this.exchange(request, tools);
+  }
+
+  private call<T>(model: string, signal: AbortSignal | undefined, run: (abort: AbortSignal) => Promise<T>): Promise<T> {
+    return this.withDeadline(model, signal, run, (error) => this.failure(error, model));
+  }
+
+  private failure(error: unknown, model: string): ModelError {
     if (error instanceof APIUserAbortError) return new ModelError('MODEL_ABORTED', 'The model call was cancelled.', model, false, { cause: error });
-    if (error instanceof APIConnectionTimeoutError) return new ModelError('MODEL_TIMEOUT', `The model did not answer within ${state.timeoutMs} ms.`, model, true, { cause: error });
+    if (error instanceof APIConnectionTimeoutError) return new ModelError('MODEL_TIMEOUT', `The model did not answer within ${this.options.timeoutMs} ms.`, model, true, { cause: error });
     if (error instanceof APIConnectionError) return new ModelError('MODEL_UNREACHABLE', `The OpenAI-compatible server at ${this.options.baseUrl} is not reachable.`, model, true, { cause: error });
     const message = error instanceof Error ? bodyMessage(error) : String(error);
     if (error instanceof APIError && typeof error.status === 'number') {
       const context: FailureContext = { model, server: 'the OpenAI-compatible server', missingHint: `Check the model name (OPENAI_MODEL or OPENAI_EMBED_MODEL) against the server's /v1/models.`, keySetting: 'OPENAI_API_KEY' };
-      const failure = httpFailure(error.status, message, context, { retryAfterMs: retryAfterMs(error.headers), cause: error });
-      const limit = failure.code === 'MODEL_CONTEXT_TOO_LONG' ? contextFromOverflow(message) : null;
-      // The server said how much it holds: the next prompt is assembled to fit.
-      if (limit !== null) this.context = Math.min(this.context, limit);
-      return failure;
+      return this.httpFailure(error.status, message, context, { retryAfterMs: retryAfterMs(error.headers), cause: error });
     }
     // An error event inside the stream, or a body that is not a completion.
     return new ModelError('MODEL_BAD_RESPONSE', `Unreadable answer from the OpenAI-compatible server: ${message.slice(0, 200)}`, model, true, { cause: error });

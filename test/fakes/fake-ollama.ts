@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashedEmbedding } from './hashed-embedding.js';
+import { closeServer, readJson, sendJson, sleepFor } from './http-json.js';
+import { ReplyScript } from './reply-script.js';
 import { fitToContext, tokenize, type FittedPrompt } from './model-behaviour.js';
 
 /** The body of an /api/chat request as Ollama receives it. */
@@ -79,8 +81,7 @@ export class FakeOllama {
   /** Model requests (chat and embed) open at once now, and the most there ever were. */
   open = 0;
   maxOpen = 0;
-  private queue: ScriptedReply[] = [];
-  private responders: ChatResponder[] = [];
+  private readonly replies = new ReplyScript<OllamaChatBody, ScriptedReply>();
   private server!: Server;
   private readonly parallel: number;
   private working = 0;
@@ -111,18 +112,17 @@ export class FakeOllama {
 
   /** Queues replies for the next chat calls, in order. */
   script(...replies: ScriptedReply[]): void {
-    this.queue.push(...replies);
+    this.replies.push(...replies);
   }
 
   /** Adds a responder consulted (newest first) when the queue is empty. */
   respond(responder: ChatResponder): void {
-    this.responders.unshift(responder);
+    this.replies.respond(responder);
   }
 
   /** Forgets scripts, responders and recorded requests. */
   reset(): void {
-    this.queue = [];
-    this.responders = [];
+    this.replies.clear();
     this.requests.length = 0;
     this.embedFailure = null;
   }
@@ -138,9 +138,8 @@ export class FakeOllama {
   }
 
   /** Stops the server. */
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -148,14 +147,14 @@ export class FakeOllama {
     const path = (request.url ?? '/').split('?')[0]!;
     const recorded: RecordedRequest = { path, body, at: Date.now() };
     this.requests.push(recorded);
-    if (path === '/api/tags') return send(response, 200, { models: this.models.map((name) => ({ name, model: name, size: 1, digest: 'x', details: {} })) });
+    if (path === '/api/tags') return sendJson(response, 200, { models: this.models.map((name) => ({ name, model: name, size: 1, digest: 'x', details: {} })) });
     if (path === '/api/show') return this.show(body, response);
-    if (path !== '/api/embed' && path !== '/api/chat') return send(response, 404, { error: 'not found' });
+    if (path !== '/api/embed' && path !== '/api/chat') return sendJson(response, 404, { error: 'not found' });
     this.open += 1;
     this.maxOpen = Math.max(this.maxOpen, this.open);
     try {
       if (path === '/api/embed') {
-        if (this.embedDelayMs > 0) await sleep(this.embedDelayMs, response);
+        if (this.embedDelayMs > 0) await sleepFor(response, this.embedDelayMs);
         if (response.destroyed) return;
         return this.embed(body, response);
       }
@@ -166,26 +165,26 @@ export class FakeOllama {
   }
 
   private show(body: { model?: string }, response: ServerResponse): void {
-    if (!this.hasModel(body.model)) return send(response, 404, { error: `model '${body.model}' not found` });
+    if (!this.hasModel(body.model)) return sendJson(response, 404, { error: `model '${body.model}' not found` });
     const modelInfo = { 'general.architecture': 'llama', 'llama.context_length': this.contextLength };
     const name = body.model!;
     const capabilities = this.modelCapabilities[name] ?? (name.includes('embed') ? ['embedding'] : this.capabilities);
-    send(response, 200, { ...(capabilities ? { capabilities } : {}), model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
+    sendJson(response, 200, { ...(capabilities ? { capabilities } : {}), model_info: modelInfo, details: {}, modelfile: '', parameters: '', template: '' });
   }
 
   private embed(body: { model?: string; input?: string | string[] }, response: ServerResponse): void {
-    if (this.embedFailure) return send(response, this.embedFailure.status, { error: this.embedFailure.error });
-    if (!this.hasModel(body.model)) return send(response, 404, { error: `model '${body.model}' not found, try pulling it first` });
+    if (this.embedFailure) return sendJson(response, this.embedFailure.status, { error: this.embedFailure.error });
+    if (!this.hasModel(body.model)) return sendJson(response, 404, { error: `model '${body.model}' not found, try pulling it first` });
     const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ''];
-    send(response, 200, { model: body.model, embeddings: inputs.map((text) => hashedEmbedding(text, this.dimension)) });
+    sendJson(response, 200, { model: body.model, embeddings: inputs.map((text) => hashedEmbedding(text, this.dimension)) });
   }
 
   private async chat(body: OllamaChatBody, response: ServerResponse, recorded: RecordedRequest): Promise<void> {
-    const reply = this.queue.shift() ?? this.responders.map((responder) => responder(body)).find((found) => found !== undefined) ?? defaultReply(body);
+    const reply = this.replies.next(body, defaultReply);
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (response.destroyed) return;
-    if (!this.hasModel(body.model)) return send(response, 404, { error: `model '${body.model}' not found, try pulling it first` });
-    if ('status' in reply) return send(response, reply.status, { error: reply.error });
+    if (!this.hasModel(body.model)) return sendJson(response, 404, { error: `model '${body.model}' not found, try pulling it first` });
+    if ('status' in reply) return sendJson(response, reply.status, { error: reply.error });
     if ('garbage' in reply) {
       response.writeHead(200, { 'content-type': 'application/json' });
       return void response.end(reply.garbage);
@@ -195,7 +194,7 @@ export class FakeOllama {
       const numCtx = Math.min(body.options?.num_ctx ?? DEFAULT_NUM_CTX, this.contextLength);
       const prompt = fitToContext(body.messages, tokenize(JSON.stringify(body.tools ?? '')).length, numCtx);
       recorded.prompt = prompt;
-      if (this.speed) await sleep((prompt.promptTokens / this.speed.promptTokensPerSecond) * 1000, response);
+      if (this.speed) await sleepFor(response, (prompt.promptTokens / this.speed.promptTokensPerSecond) * 1000);
       await this.answer(body, reply, prompt, response);
       recorded.finishedAt = Date.now();
     } finally {
@@ -211,8 +210,8 @@ export class FakeOllama {
     const created_at = new Date().toISOString();
     const done = { model: body.model, created_at, done: true, done_reason: 'stop', prompt_eval_count: prompt.promptTokens, eval_count: pieces.length + (toolCalls ? 8 : 0), total_duration: 1, load_duration: 0, prompt_eval_duration: 0, eval_duration: 0 };
     if (!body.stream) {
-      if (this.speed) await sleep((pieces.length / this.speed.tokensPerSecond) * 1000, response);
-      return send(response, 200, { ...done, message: { role: 'assistant', content, ...(reply.thinking ? { thinking: reply.thinking } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) } });
+      if (this.speed) await sleepFor(response, (pieces.length / this.speed.tokensPerSecond) * 1000);
+      return sendJson(response, 200, { ...done, message: { role: 'assistant', content, ...(reply.thinking ? { thinking: reply.thinking } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) } });
     }
     response.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const chunk = (message: object) => response.write(`${JSON.stringify({ model: body.model, created_at, message: { role: 'assistant', content: '', ...message }, done: false })}\n`);
@@ -225,7 +224,7 @@ export class FakeOllama {
       // A runner that dies mid-answer: Ollama sends an error line on the open stream.
       if (index === reply.failAfterTokens) return void response.end(`${JSON.stringify({ error: 'llama runner process has terminated: signal: killed' })}\n`);
       chunk({ content: part });
-      if (this.speed) await sleep(1000 / this.speed.tokensPerSecond, response);
+      if (this.speed) await sleepFor(response, 1000 / this.speed.tokensPerSecond);
     }
     // Since v0.8 each tool call arrives whole, in one chunk, after the content.
     if (toolCalls) chunk({ tool_calls: toolCalls });
@@ -259,32 +258,3 @@ function defaultReply(body: OllamaChatBody): ScriptedReply {
   return { content: `answer: ${lastUser?.content ?? ''}` };
 }
 
-async function readJson(request: IncomingMessage): Promise<any> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch {
-    return { raw: text };
-  }
-}
-
-/** Waits, but not for a client that has gone away. */
-function sleep(ms: number, response: ServerResponse): Promise<void> {
-  if (ms <= 0 || response.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      response.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    response.once('close', done);
-  });
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}

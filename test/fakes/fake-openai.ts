@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashedEmbedding } from './hashed-embedding.js';
+import { closeServer, readJson, sendJson as send, sleepFor } from './http-json.js';
+import { ReplyScript } from './reply-script.js';
 import { tokenize } from './model-behaviour.js';
 import { serverShapes, type Flavour, type ModelWrites, type ServerShapes } from './openai-shapes.js';
 
@@ -69,8 +71,7 @@ export class FakeOpenAi {
   contextLength: number;
   tools: boolean;
   jsonSchema: boolean;
-  private queue: ScriptedCompletion[] = [];
-  private responders: CompletionResponder[] = [];
+  private readonly replies = new ReplyScript<CompletionBody, ScriptedCompletion>();
   private server!: Server;
 
   private constructor(private readonly options: FakeOpenAiOptions) {
@@ -97,25 +98,24 @@ export class FakeOpenAi {
 
   /** Queues answers for the next chat calls, in order. */
   script(...replies: ScriptedCompletion[]): void {
-    this.queue.push(...replies);
+    this.replies.push(...replies);
   }
 
   /** Queues the recorded turns of a fixture file under test/fixtures/model-quirks. */
   replay(name: string): QuirkFixture {
     const fixture = loadQuirk(name);
-    this.queue.push(...fixture.turns);
+    this.replies.push(...fixture.turns);
     return fixture;
   }
 
   /** Adds a responder consulted (newest first) when the queue is empty. */
   respond(responder: CompletionResponder): void {
-    this.responders.unshift(responder);
+    this.replies.respond(responder);
   }
 
   /** Forgets scripts, responders and recorded requests. */
   reset(): void {
-    this.queue = [];
-    this.responders = [];
+    this.replies.clear();
     this.requests.length = 0;
   }
 
@@ -125,9 +125,8 @@ export class FakeOpenAi {
   }
 
   /** Stops the server. */
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -156,8 +155,8 @@ export class FakeOpenAi {
     const promptTokens = body.messages.reduce((sum, message) => sum + tokenize(message.content ?? '').length + 4, 0) + tokenize(JSON.stringify(body.tools ?? '')).length;
     const overflow = promptTokens > this.contextLength ? this.shapes.overflow(promptTokens, this.contextLength) : null;
     if (overflow) return send(response, 400, overflow);
-    const reply = this.queue.shift() ?? this.responders.map((responder) => responder(body)).find((found) => found !== undefined) ?? echo(body);
-    if ('delayMs' in reply && reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    const reply = this.replies.next(body, echo);
+    if ('delayMs' in reply && reply.delayMs) await sleepFor(response, reply.delayMs);
     if (response.destroyed) return;
     if ('body' in reply) return send(response, reply.status, reply.body, reply.headers);
     const recorded: RecordedTurn = 'json' in reply || 'sse' in reply ? (reply as RecordedTurn) : this.shapes.render(body, reply as ModelWrites, promptTokens);
@@ -169,7 +168,7 @@ export class FakeOpenAi {
         if (response.destroyed) return;
         response.write(`data: ${JSON.stringify(event)}\n\n`);
         // A model writing at a small machine's pace, so a deadline can pass mid-answer.
-        if ('chunkDelayMs' in reply && reply.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.chunkDelayMs));
+        if ('chunkDelayMs' in reply && reply.chunkDelayMs) await sleepFor(response, reply.chunkDelayMs);
       }
       return void response.end('data: [DONE]\n\n');
     }
@@ -187,20 +186,4 @@ export function loadQuirk(name: string): QuirkFixture {
 function echo(body: CompletionBody): ScriptedCompletion {
   const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
   return { content: `answer: ${lastUser?.content ?? ''}` };
-}
-
-async function readJson(request: IncomingMessage): Promise<any> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch {
-    return { raw: text };
-  }
-}
-
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
 }
