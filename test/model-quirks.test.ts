@@ -123,8 +123,12 @@ describe('a model without tools', () => {
     const next = await ask('and with cake?');
     const body = next.requests[0]!;
     expect(body.tools).toBeUndefined();
-    // Prefetch is off in the settings, but a model without tools gets the member's memories in the prompt.
-    expect(body.messages.find((message) => message.role === 'tool')?.content).toContain('already searched');
+    // Prefetch is off in the settings, but a model without tools gets the member's memories in the question's
+    // own message (no tool turn, which a template without tool support may drop).
+    expect(body.messages.some((message) => message.role === 'tool' || message.tool_calls)).toBe(false);
+    const question = body.messages.at(-1)!;
+    expect(question.role).toBe('user');
+    expect(question.content).toMatch(/^Earlier exchanges with this member[\s\S]*what tea do I like\?[\s\S]*The member's question:\n\nand with cake\?$/);
     expect(next.stored).toBe(ANSWER);
   });
 });
@@ -133,11 +137,7 @@ describe('structured answers wrapped in prose, thinking or a fence', () => {
   it('alignment takes the JSON out, adopts the rewrite and counts the repairs', async () => {
     await openAiBot();
     const [rewrite, judge] = loadQuirk('json-in-prose').turns;
-    fake.respond((body) => {
-      const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
-      if (!body.response_format) return undefined;
-      return prompt.startsWith('Rate how well') ? judge : rewrite;
-    });
+    fake.respond((body) => (body.response_format ? (firstUser(body).startsWith('Rate how well') ? judge : rewrite) : undefined));
     // Answers longer than a label, so the judge scores them (once for the live persona, once for the rewrite).
     const id = await teach(alice, 'how do I take my tea?', 'two sugars in a small cup', 'seven sugars, stirred twice, in a big mug');
     const report = await t!.core.aligner.alignMember(id);
@@ -146,6 +146,26 @@ describe('structured answers wrapped in prose, thinking or a fence', () => {
     expect(report.scoreAfter).toBeCloseTo(0.8);
   });
 });
+
+describe('structured answers that cannot be mended', () => {
+  it('are asked for again with the validation error, and counted as retried and failed', async () => {
+    await openAiBot();
+    const [rewrite] = loadQuirk('json-in-prose').turns;
+    fake.respond((body) => {
+      if (!body.response_format) return undefined;
+      return firstUser(body).startsWith('Rate how well') ? { content: 'Both answers look fine to me.' } : rewrite;
+    });
+    const id = await teach(alice, 'how do I take my tea?', 'two sugars in a small cup', 'seven sugars, stirred twice, in a big mug');
+    const report = await t!.core.aligner.alignMember(id);
+    expect(report).toMatchObject({ outcome: 'rejected', reason: 'rewrite rejected: the answers could not be scored', structured: { repaired: 1, retried: 2, failed: 2 } });
+    const retries = fake.chats().filter((body) => body.messages.at(-1)!.content?.startsWith('Your previous reply could not be used: it was not valid JSON'));
+    expect(retries).toHaveLength(2);
+  });
+});
+
+function firstUser(body: CompletionBody): string {
+  return body.messages.find((message) => message.role === 'user')?.content ?? '';
+}
 
 /** The member asks, the bot answers wrongly, the member 👎s it and replies with the right answer. */
 async function teach(who: MemberKey, question: string, answer: string, truth: string): Promise<number> {

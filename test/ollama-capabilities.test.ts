@@ -59,11 +59,13 @@ describe('the bot with what Ollama reported', () => {
     t = await createTestBot({ ollama: { capabilities: ['completion'], contextLength: 4096 }, env: { MEMORY_PREFETCH: 'false' } });
     await t.core.model.inspect();
     expect(t.core.model.contextTokens).toBe(4096);
-    t.ollama.script({ content: 'Earl Grey.' });
+    t.ollama.script({ content: 'Earl Grey.' }, { content: 'Lemon.' });
     await t.bot.handle(mention(alice, 'what tea?'), new StreamingChat());
-    const [body] = t.ollama.chats();
-    expect(body!.tools).toBeUndefined();
-    expect(body!.messages.find((message) => message.role === 'tool')?.content).toContain('already searched');
+    await t.bot.handle(mention(alice, 'and with tea, what fruit?'), new StreamingChat());
+    const body = t.ollama.chats()[1]!;
+    expect(body.tools).toBeUndefined();
+    expect(body.messages.some((message) => message.role === 'tool' || message.tool_calls)).toBe(false);
+    expect(body.messages.at(-1)!.content).toMatch(/^Earlier exchanges with this member[\s\S]*what tea\?[\s\S]*Earl Grey\.[\s\S]*The member's question:\n\nand with tea, what fruit\?$/);
   });
 
   it('a model that refuses tools although the server did not say: asked again without them, and tools stay off', async () => {

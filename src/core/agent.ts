@@ -97,7 +97,7 @@ export class Agent {
     const tools = takesTools ? this.tools.specs(allowed) : [];
     const result: AgentAnswer = { answer: '', toolCalls: [], retrievedIds: [], modelCalls: 0, promptTokens: 0, completionTokens: 0, trimmed: { memories: 0, historyTurns: 0, stepsClipped: 0 } };
     const prefetch = allowed.memory && (!takesTools || (request.prefetch ?? this.deps.prefetch ?? false));
-    const memories = prefetch ? await this.prefetch(request, result) : undefined;
+    const memories = prefetch ? await this.prefetch(request, result, !takesTools) : undefined;
     const steps: ModelMessage[] = [];
     const loop = { rounds: 0, corrected: false, final: tools.length === 0, finalAsked: false };
     for (;;) {
@@ -164,8 +164,11 @@ export class Agent {
     return reply;
   }
 
-  /** The member's top-K memories for the question, searched before the first model call. */
-  private async prefetch(request: AgentRequest, result: AgentAnswer): Promise<AnswerParts['memories']> {
+  /**
+   * The member's top-K memories for the question, searched before the first model call. For a model
+   * without tools they go in the question's message: a chat template without tool support may drop a tool turn.
+   */
+  private async prefetch(request: AgentRequest, result: AgentAnswer, inline: boolean): Promise<AnswerParts['memories']> {
     const exclude = new Set(request.excludeIds ?? []);
     const query = request.searchText ?? request.question;
     const found = await this.recall(request.memberId, query, request.beforeId, request.signal, request.searchText ? undefined : request.questionVector, exclude.size);
@@ -174,7 +177,11 @@ export class Agent {
     return {
       query,
       rendered: records.map((record) => this.formatMemory(record)),
-      render: (kept) => this.deps.prompts.render('memory-prefetched', { memories: kept.length > 0 ? kept.join('\n\n') : this.deps.prompts.render('memory-none') }),
+      render: (kept) => {
+        const memories = kept.length > 0 ? kept.join('\n\n') : this.deps.prompts.render('memory-none');
+        return this.deps.prompts.render(inline ? 'memory-inline' : 'memory-prefetched', { memories });
+      },
+      inline,
     };
   }
 

@@ -16,8 +16,11 @@ export interface AnswerParts {
   files?: QuotedFile[];
   /** Images sent with the question, to a model that reads them. */
   images?: ModelImage[];
-  /** Memories found before the first call, best first, each already rendered; sent as a finished memory search. */
-  memories?: { query: string; rendered: string[]; render: (kept: string[]) => string };
+  /**
+   * Memories found before the first call, best first, each already rendered; sent as a finished memory
+   * search, or (`inline`, for a model without tools) written before the question in its own message.
+   */
+  memories?: { query: string; rendered: string[]; render: (kept: string[]) => string; inline?: boolean };
   /** Earlier turns of the exchange, oldest first, as user/assistant pairs. */
   history: ModelMessage[];
   /** This answer's own tool calls and results so far. */
@@ -52,17 +55,18 @@ export function assembleAnswerPrompt(parts: AnswerParts, counter: TokenCounter, 
   const budget = contextTokens - answerReserve(contextTokens);
   const trimmed: Trim = { memories: 0, historyTurns: 0, stepsClipped: 0 };
   const images = parts.images && parts.images.length > 0 ? { images: parts.images } : {};
-  const asked = (files: QuotedFile[]): ModelMessage => ({ role: 'user', content: withFiles(parts.question, files), ...images });
+  const inline = (kept: string[]) => (parts.memories?.inline ? `${parts.memories.render(kept)}\n\n` : '');
+  const asked = (files: QuotedFile[], kept: string[]): ModelMessage => ({ role: 'user', content: inline(kept) + withFiles(parts.question, files), ...images });
   const steps = clipSteps(parts.steps, counter, Math.floor(budget / 4), trimmed);
   const memoryTurn = (kept: string[]): ModelMessage[] =>
-    parts.memories
+    parts.memories && !parts.memories.inline
       ? [
           { role: 'assistant', content: '', toolCalls: [{ name: 'search_memory', arguments: { query: parts.memories.query } }] },
           { role: 'tool', toolName: 'search_memory', content: parts.memories.render(kept) },
         ]
       : [];
   let files: QuotedFile[] = [];
-  const build = (history: ModelMessage[], kept: string[], quoted = files) => [...history, asked(quoted), ...memoryTurn(kept), ...steps];
+  const build = (history: ModelMessage[], kept: string[], quoted = files) => [...history, asked(quoted, kept), ...memoryTurn(kept), ...steps];
   const imageTokens = (parts.images?.length ?? 0) * IMAGE_TOKENS;
   const size = (messages: ModelMessage[]) => counter.request(parts.system, messages, parts.tools) + imageTokens;
 

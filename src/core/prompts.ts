@@ -21,6 +21,7 @@ export const promptPlaceholders = {
   'memory-unlabelled': ['when', 'question', 'answer'],
   'memory-none': [],
   'memory-prefetched': ['memories'],
+  'memory-inline': ['memories'],
   profile: ['previous', 'interactions'],
   feedback: ['persona', 'question', 'expected', 'response'],
   update: ['persona', 'profile', 'feedback'],
