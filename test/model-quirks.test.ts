@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberKey } from '../src/core/ports.js';
-import { FakeOpenAi, loadQuirk, type CompletionBody } from './fakes/fake-openai.js';
+import { FakeOpenAi, firstUser, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
 import { member, mention, reaction, reply } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { StreamingChat, type RecordedStream } from './support/recording-chat.js';
@@ -158,14 +158,10 @@ describe('structured answers that cannot be mended', () => {
     const id = await teach(alice, 'how do I take my tea?', 'two sugars in a small cup', 'seven sugars, stirred twice, in a big mug');
     const report = await t!.core.aligner.alignMember(id);
     expect(report).toMatchObject({ outcome: 'rejected', reason: 'rewrite rejected: the answers could not be scored', structured: { repaired: 1, retried: 2, failed: 2 } });
-    const retries = fake.chats().filter((body) => body.messages.at(-1)!.content?.startsWith('Your previous reply could not be used: it was not valid JSON'));
+    const retries = fake.chats().filter((body) => textOf(body.messages.at(-1)!.content).startsWith('Your previous reply could not be used: it was not valid JSON'));
     expect(retries).toHaveLength(2);
   });
 });
-
-function firstUser(body: CompletionBody): string {
-  return body.messages.find((message) => message.role === 'user')?.content ?? '';
-}
 
 /** The member asks, the bot answers wrongly, the member 👎s it and replies with the right answer. */
 async function teach(who: MemberKey, question: string, answer: string, truth: string): Promise<number> {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscord } from '../adapters/discord/discord-adapter.js';
 import { FakeDiscord, fakeUser } from './fakes/fake-discord.js';
-import { FakeOpenAi, loadQuirk, type CompletionBody } from './fakes/fake-openai.js';
+import { FakeOpenAi, firstUser, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
 import { FakeWikipedia } from './fakes/fake-wikipedia.js';
 import type { OllamaChatBody } from './fakes/fake-ollama.js';
 import { runEvalCommand } from '../src/eval/eval-command.js';
@@ -126,16 +126,12 @@ describe('the evaluation on an OpenAI-compatible server', { timeout: 60_000 }, (
   });
 });
 
-function firstUser(body: CompletionBody): string {
-  return body.messages.find((message) => message.role === 'user')?.content ?? '';
-}
-
 /** A chat-completions request in the scripted Ollama's terms, so the evaluation's scripted model answers it. */
 function asOllamaBody(body: CompletionBody): OllamaChatBody {
   const names = new Map(body.messages.flatMap((message) => (message.tool_calls ?? []).map((call) => [call.id, call.function.name] as const)));
   return {
     model: body.model,
-    messages: body.messages.map((message) => ({ role: message.role, content: message.content ?? '', ...(message.tool_call_id ? { tool_name: names.get(message.tool_call_id) } : {}) })),
+    messages: body.messages.map((message) => ({ role: message.role, content: textOf(message.content), ...(message.tool_call_id ? { tool_name: names.get(message.tool_call_id) } : {}) })),
     ...(body.tools ? { tools: body.tools.map((tool) => ({ function: { name: tool.function.name } })) } : {}),
     ...(body.response_format ? { format: body.response_format.json_schema?.schema ?? {} } : {}),
   };

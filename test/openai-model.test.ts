@@ -51,6 +51,15 @@ describe('chat through the openai client', () => {
     expect(body.stream).toBeFalsy();
   });
 
+  it('sends images with the question as data URLs, for a model that reads them', async () => {
+    const { fake, model } = await serve();
+    await model.chat(ask({ messages: [{ role: 'user', content: 'what is this?', images: [{ mimeType: 'image/png', base64: 'iVBORw0KGgo=' }] }] }));
+    expect(fake.chats()[0]!.messages[1]!.content).toEqual([
+      { type: 'text', text: 'what is this?' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+    ]);
+  });
+
   it('streams content and joins tool-call arguments sent in fragments (vLLM, llama.cpp) or whole (Ollama /v1)', async () => {
     for (const flavour of ['vllm', 'llama.cpp', 'ollama'] as const) {
       const { fake, model } = await serve({ flavour });

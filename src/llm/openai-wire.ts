@@ -20,6 +20,10 @@ export function toOpenAiMessages(request: Pick<ChatRequest, 'system' | 'messages
     } else if (message.role === 'tool') {
       const id = waiting.shift();
       out.push(id ? { role: 'tool', tool_call_id: id, content: message.content } : { role: 'user', content: message.content });
+    } else if (message.role === 'user' && message.images && message.images.length > 0) {
+      // Images go as data URLs: Ollama's /v1 takes no other kind, and every server takes these.
+      const images = message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: `data:${image.mimeType};base64,${image.base64}` } }));
+      out.push({ role: 'user', content: [{ type: 'text', text: message.content }, ...images] });
     } else {
       out.push({ role: message.role, content: message.content } as ChatCompletionMessageParam);
     }

@@ -10,7 +10,7 @@ import { serverShapes, type Flavour, type ModelWrites, type ServerShapes } from 
 /** A chat-completions request as the server receives it. */
 export interface CompletionBody {
   model: string;
-  messages: Array<{ role: string; content: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>;
+  messages: Array<{ role: string; content: string | null | Array<{ type: string; text?: string; image_url?: { url: string } }>; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>;
   tools?: Array<{ type: 'function'; function: { name: string; parameters: unknown } }>;
   response_format?: { type: string; json_schema?: { schema: unknown } };
   chat_template_kwargs?: Record<string, unknown>;
@@ -152,7 +152,7 @@ export class FakeOpenAi {
     if (!this.models.includes(body.model) && this.shapes.flavour !== 'llama.cpp') return send(response, 404, this.shapes.missing(body.model));
     if (body.tools && !this.tools && this.shapes.refusesTools) return send(response, 400, this.shapes.refusesTools);
     if (body.response_format && !this.jsonSchema) return send(response, this.shapes.noSchema.status, this.shapes.noSchema.body);
-    const promptTokens = body.messages.reduce((sum, message) => sum + tokenize(message.content ?? '').length + 4, 0) + tokenize(JSON.stringify(body.tools ?? '')).length;
+    const promptTokens = body.messages.reduce((sum, message) => sum + tokenize(textOf(message.content)).length + 4, 0) + tokenize(JSON.stringify(body.tools ?? '')).length;
     const overflow = promptTokens > this.contextLength ? this.shapes.overflow(promptTokens, this.contextLength) : null;
     if (overflow) return send(response, 400, overflow);
     const reply = this.replies.next(body, echo);
@@ -185,5 +185,16 @@ export function loadQuirk(name: string): QuirkFixture {
 /** Without a script: the last user message echoed, so prompts are visible in answers. */
 function echo(body: CompletionBody): ScriptedCompletion {
   const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
-  return { content: `answer: ${lastUser?.content ?? ''}` };
+  return { content: `answer: ${textOf(lastUser?.content ?? '')}` };
+}
+
+/** The text of a request's first user message (which prompt it is). */
+export function firstUser(body: CompletionBody): string {
+  return textOf(body.messages.find((message) => message.role === 'user')?.content ?? '');
+}
+
+/** The text of a message's content, whether a string or parts (text and images). */
+export function textOf(content: CompletionBody['messages'][number]['content']): string {
+  if (typeof content === 'string') return content;
+  return (content ?? []).map((part) => part.text ?? '').join('');
 }
