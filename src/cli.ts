@@ -130,7 +130,7 @@ function exportTo(core: Core, member: string | undefined, out: string | undefine
 
 /** One line per check; exit code 1 when any failed. */
 function printChecks(checks: Check[]): number {
-  checks.forEach((check) => console.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`));
+  checks.forEach((check) => console.log(`${check.ok ? (check.warning ? '⚠' : '✓') : '✗'} ${check.name}: ${check.detail}`));
   return checks.every((check) => check.ok) ? 0 : 1;
 }
 

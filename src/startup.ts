@@ -22,6 +22,8 @@ export interface Check {
   name: string;
   detail: string;
   code?: StartupCode;
+  /** Worth fixing, but the bot runs (shown with ⚠, never stops start-up). */
+  warning?: boolean;
 }
 
 /** Checks the model servers, both models (what they are and can do), the embedding space and the database. */
@@ -94,6 +96,10 @@ function chatChecks(core: Core, chat: ModelReport): Check[] {
   const can = [capabilities.tools && 'tools', capabilities.vision && 'vision', capabilities.thinking && 'thinking'].filter(Boolean).join(', ') || 'plain chat';
   const where = chat.contextLength !== null ? ` (the server: ${chat.contextLength}, ${chat.contextSource ?? 'reported'})` : ' (from settings; the server does not say)';
   const checks: Check[] = [{ ok: true, name: 'chat', detail: `${chat.model}: ${can} (${said}); prompts fit ${contextTokens} tokens${where}` }];
+  const asked = core.config.OLLAMA_NUM_CTX;
+  if (chat.provider === 'ollama' && chat.contextLength !== null && asked > chat.contextLength) {
+    checks.push({ ok: true, warning: true, name: 'context', detail: `OLLAMA_NUM_CTX is ${asked} but ${chat.model} was trained on ${chat.contextLength} tokens; Ollama uses ${chat.contextLength}, and so do the bot's prompts. Set OLLAMA_NUM_CTX=${chat.contextLength} or less.` });
+  }
   if (!capabilities.tools) {
     checks.push({ ok: true, name: 'tools', detail: `${chat.model} does not take tools: each answer gets the member's memories searched before the question, and no tools are offered.` });
   }

@@ -110,3 +110,16 @@ describe('doctor', () => {
     expect(run.stdout).toContain('1 question was left without an answer more than RECOVER_WINDOW_MINUTES (10) ago');
   });
 });
+
+describe('doctor and the context length', () => {
+  it('prints the model\'s context length and warns when OLLAMA_NUM_CTX asks for more than it was trained on', async () => {
+    t = await createTestBot({ ollama: { contextLength: 4096 } });
+    const env = { DATABASE_PATH: t.config.DATABASE_PATH, OLLAMA_HOST: t.ollama.url, OLLAMA_MODEL: 'test-chat', OLLAMA_EMBED_MODEL: 'test-embed', WIKIPEDIA_ENABLED: 'false' };
+    const over = await runMain(['doctor'], { ...env, OLLAMA_NUM_CTX: '8192' });
+    expect(over.stdout).toMatch(/✓ chat: test-chat.*prompts fit 4096 tokens/);
+    expect(over.stdout).toContain('⚠ context: OLLAMA_NUM_CTX is 8192 but test-chat was trained on 4096 tokens');
+    const within = await runMain(['doctor'], { ...env, OLLAMA_NUM_CTX: '2048' });
+    expect(within.stdout).toMatch(/prompts fit 2048 tokens \(the server: 4096/);
+    expect(within.stdout).not.toContain('⚠');
+  });
+});
