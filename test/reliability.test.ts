@@ -123,3 +123,22 @@ describe('doctor and the context length', () => {
     expect(within.stdout).not.toContain('⚠');
   });
 });
+
+describe('a follow-up in a thread', () => {
+  it('stays a question of its own when the earlier answer is 👎 later: it is neither its correction nor withdrawn', async () => {
+    t = await createTestBot();
+    const chat = new StreamingChat();
+    t.ollama.script({ content: 'Dune.' });
+    const first = mention(alice, 'a book?', { threadId: 'th-books' });
+    await t.bot.handle(first, chat);
+    const answerId = chat.streamFor(first.messageId)!.messageIds[0]!;
+    t.ollama.script({ content: 'Then Hyperion.' });
+    const followUp = reply(alice, undefined, 'and after that?', { threadId: 'th-books' });
+    await t.bot.handle(followUp, chat);
+    expect(chat.streamFor(followUp.messageId)!.visible).toBe('Then Hyperion.');
+    await t.bot.handle(reaction(alice, answerId, '👎'), chat);
+    const rows = t.store.listInteractions(alice);
+    expect(rows.map((row) => row.question).sort()).toEqual(['a book?', 'and after that?']);
+    expect(rows.find((row) => row.question === 'a book?')).toMatchObject({ feedback: 'negative', groundTruth: null });
+  });
+});

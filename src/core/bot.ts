@@ -103,7 +103,7 @@ export class Bot implements EventSink {
   private async onMessage(event: MentionEvent | ReplyEvent, chat: Chat, answerIt: boolean): Promise<void> {
     const target = this.rules.target(event.member, event);
     const asker = this.deps.store.findMember(event.member);
-    if (target && asker !== undefined && target.memberId === asker) {
+    if (target && asker !== undefined && target.memberId === asker && isFeedbackFor(target, event, answerIt)) {
       const outcome = this.rules.onReply(target, event);
       await this.acknowledge(outcome, chat, event.member, event.channelId, event);
       if (outcome.corrected || !answerIt || (event.text.trim() === '' && !event.attachments?.length)) return;
@@ -193,6 +193,17 @@ export class Bot implements EventSink {
     this.deps.logger.info({ kind: event.kind, outcome: outcome.note, ...eventIds(event) }, 'feedback');
   }
 
+}
+
+/**
+ * Whether the member's message may be ground truth for their earlier answer: always after a 👎 (it is
+ * the correction); before one only when it is not a question of its own, or replies to that very
+ * answer (a Discord reply the 👎 may then pair with). A follow-up answered as a question in a thread
+ * is not a correction waiting to happen: a later 👎 on the earlier answer must not turn it into one.
+ */
+function isFeedbackFor(target: InteractionRecord, event: MentionEvent | ReplyEvent, answered: boolean): boolean {
+  if (target.feedback === 'negative' || !answered) return true;
+  return event.replyToId !== undefined && target.answerMessageIds.includes(event.replyToId);
 }
 
 function eventIds(event: ChatEvent): Record<string, string> {
