@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
+COPY prompts ./prompts
+# The build puts the prompts beside the compiled code (dist/prompts), where the bot reads them.
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only the compiled code, production modules and prompts; runs as the unprivileged `node` user (uid 1000).
@@ -20,8 +22,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY prompts ./prompts
-COPY prompts ./dist/prompts
+
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
