@@ -33,6 +33,7 @@ describe('console chat', () => {
     const printed = await converse(['where should I travel?', '/down', '/reply Lisbon, always Lisbon', '/persona']);
     expect(printed).toContain('bot> Paris');
     expect(printed).toContain('Reply to it with the right answer');
+    expect(printed).toContain('type /reply <the right answer> to correct it');
     expect(printed).toContain('bot reacted ✅');
     expect(printed).toMatch(/right answer: Lisbon, always Lisbon/);
     expect(t.store.listInteractions(me)[0]).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: 'Lisbon, always Lisbon', feedback: 'negative_corrected' });
@@ -40,7 +41,9 @@ describe('console chat', () => {
 
   it('takes a correction typed before the 👎, 👍, /undo and /edit', async () => {
     t.ollama.script({ content: 'tea' }, { content: 'jazz' });
-    await converse(['drink?', '/reply coffee', '/down', '/edit espresso', 'music?', '/up', '/undo']);
+    const printed = await converse(['drink?', '/reply coffee', '/down', '/edit espresso', 'music?', '/up', '/undo']);
+    // The correction is already there: the 👎 echo does not ask for one.
+    expect(printed).toContain('(you reacted 👎 to the last answer)\n');
     const [music, drink] = t.store.listInteractions(me);
     expect(drink).toMatchObject({ groundTruth: 'espresso', feedback: 'negative_corrected' });
     expect(music).toMatchObject({ feedback: 'none', groundTruth: null });
@@ -76,7 +79,7 @@ describe('console chat', () => {
     const printed = await converse([tooLong, '/down', '/undo', 'drink?', '/down', '/reply coffee', '/up', '/persona forget confirm', '/undo', '/down']);
     const lines = printed.split('\n');
     // Only the 👎 on the real answer counted; the 👎 on a refusal, the 👍 after the correction and the 👎 after forget did not.
-    expect(lines.filter((line) => line.startsWith('(you reacted'))).toEqual(['(you reacted 👎 to the last answer)']);
+    expect(lines.filter((line) => line.startsWith('(you reacted'))).toEqual(['(you reacted 👎 to the last answer; type /reply <the right answer> to correct it)']);
     expect(lines.filter((line) => line.startsWith('(your'))).toEqual([
       '(your 👎 did not count: that message is not one of my answers to a question of yours that I still keep)',
       '(your 👍 did not count: that answer already has your correction; take back your 👎 first if it was right after all)',
@@ -93,7 +96,7 @@ describe('console chat', () => {
     const printed = await converse(['hello?', '/up', '/down', '/reply hi there']);
     expect(printed).toContain('bot> My language model gave an answer I could not use.');
     expect(printed).toContain('(your 👍 did not count: I could not answer that question, so there is no answer to mark right; ask again, or 👎 it and reply with the right answer)');
-    expect(printed).toContain('(you reacted 👎 to the last answer)');
+    expect(printed).toContain('(you reacted 👎 to the last answer; type /reply <the right answer> to correct it)');
     expect(t.store.listInteractions(me)[0]).toMatchObject({ answer: null, feedback: 'negative_corrected', groundTruth: 'hi there' });
   });
 

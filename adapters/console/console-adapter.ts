@@ -63,6 +63,7 @@ class MessageIds {
 class ConsoleSession {
   private lastReaction: { emoji: string; messageId: string } | null = null;
   private lastReplyId: string | null = null;
+  private lastReplyTo: string | null = null;
 
   constructor(
     private readonly member: MemberKey,
@@ -111,7 +112,9 @@ class ConsoleSession {
     const outcome = await this.sink.handle({ kind: 'reaction', member: this.member, channelId: 'console', messageId, emoji, added: true, at: new Date() }, this.chat);
     if (!outcome?.counted) return this.say(`(your ${emoji} did not count${outcome?.note ? `: ${outcome.note}` : ''})`);
     this.lastReaction = { emoji, messageId };
-    return this.say(`(you reacted ${emoji} to the last answer)`);
+    // "Reply to it" has no gesture in a terminal: name the command that does it.
+    const hint = emoji === '👎' && this.lastReplyTo !== messageId ? '; type /reply <the right answer> to correct it' : '';
+    return this.say(`(you reacted ${emoji} to the last answer${hint})`);
   }
 
   private async undo(): Promise<boolean> {
@@ -128,6 +131,7 @@ class ConsoleSession {
     if (!replyToId) return this.say('There is no answer to reply to yet.');
     if (text === '') return this.say('Write your reply after /reply, e.g. /reply Lisbon, always Lisbon');
     this.lastReplyId = this.ids.next('you');
+    this.lastReplyTo = replyToId;
     return this.emit({ kind: 'reply', member: this.member, channelId: 'console', messageId: this.lastReplyId, replyToId, addressed: false, text, at: new Date() });
   }
 
