@@ -40,10 +40,11 @@ export interface MethodReport {
   method: string;
   scores: Record<string, number>;
   failed: number;
+  trimmed: number;
   rewrites?: Record<string, number>;
   files: { database: string; predictions: string };
   setups: Array<{ userId: string; memberId: number; imported: number; alignment?: { outcome: string; reason: string }; membank?: { portrait: string; summaries: string[]; kept: Array<{ id: number; period: number }> } }>;
-  items: Array<{ questionId: string; userId: string; output: string; prediction: string; error?: string; retrievedIds: number[]; toolCalls: Array<{ name: string }>; usage: { chatCalls: number; promptTokens: number } }>;
+  items: Array<{ questionId: string; userId: string; output: string; prediction: string; error?: string; trimmed?: string[]; retrievedIds: number[]; toolCalls: Array<{ name: string }>; usage: { chatCalls: number; promptTokens: number } }>;
 }
 
 /** The JSON report of a run. */
@@ -74,7 +75,7 @@ export function movieTagger(body: OllamaChatBody): ScriptedReply {
   const text = body.messages.map((message) => message.content).join('\n');
   const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
   const favourite = favouriteTag(text);
-  if (body.format) return { content: JSON.stringify({ persona: `This member mostly tags ${favourite ?? 'comedy'}. Always call search_memory first, then answer with one tag.` }) };
+  if (body.format) return { content: JSON.stringify({ persona: `This member mostly tags ${favourite ?? 'comedy'}. ${workingRule(prompt)}` }) };
   if (/^(You maintain a short profile|You write the|Summarise one period|Below are summaries)/.test(prompt)) return { content: `This member mostly tags ${favourite ?? 'comedy'}.` };
   if (prompt.startsWith('You are a critical evaluator')) return { content: 'Search memory for the tags this member gave before.' };
   const offered = (body.tools ?? []).map((tool) => tool.function.name);
@@ -83,6 +84,13 @@ export function movieTagger(body: OllamaChatBody): ScriptedReply {
   if (offered.includes('search_memory') && !used.includes('search_memory')) return { toolCalls: [{ name: 'search_memory', arguments: { query: 'movie tag description' } }] };
   if (prompt.includes('magician')) return { content: 'I think "twist ending".' };
   return { content: favourite ?? 'comedy' };
+}
+
+/** A rewrite keeps the working rules the update prompt gives: the tool it names first, or none. */
+function workingRule(prompt: string): string {
+  if (prompt.includes('search_memory')) return 'Always call search_memory first, then answer with one tag.';
+  if (prompt.includes('wikipedia')) return 'Call wikipedia first, then answer with one tag.';
+  return 'Answer with one tag straight away.';
 }
 
 function favouriteTag(text: string): string | undefined {
@@ -115,6 +123,9 @@ export function useEvalFakes(): EvalFakes {
   beforeEach(() => {
     fakes.ollama.reset();
     fakes.ollama.models = ['test-chat:latest', 'test-embed:latest'];
+    // What a test may change about the model: its trained context and what it can do.
+    fakes.ollama.contextLength = 32_768;
+    fakes.ollama.capabilities = ['completion', 'tools'];
     fakes.ollama.respond(movieTagger);
   });
   const scratch = useTempDir();

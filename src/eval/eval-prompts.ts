@@ -18,12 +18,19 @@ export const evalPromptPlaceholders = {
   'eval-profile-lamp2m': ['previous', 'interactions'],
   'eval-profile-lamp2n': ['previous', 'interactions'],
   'eval-profile-lamp3': ['previous', 'interactions'],
+  // The paper's persona and update prompts take the rules of the tools the method has (the files are read as the bot's prompts too).
+  'paper-persona-init': ['profile', 'toolRules'],
+  'paper-update': ['persona', 'profile', 'feedback', 'toolRules'],
+  'paper-tools-both': [],
+  'paper-tools-memory': [],
+  'paper-tools-wikipedia': [],
+  'paper-tools-none': [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The name of an evaluation prompt file (without `.txt`). */
 export type EvalPromptName = keyof typeof evalPromptPlaceholders;
 
-/** The evaluation prompts (baseline prompts, the neutral persona, LaMP's input templates), checked on load. */
+/** The evaluation prompts (baseline prompts, the neutral persona, LaMP's input templates, tool rules), checked on load. */
 export class EvalPrompts extends PromptSet<EvalPromptName> {
   /** Loads every evaluation prompt from `dir`, listing every missing file or placeholder at once. */
   static load(dir: string): EvalPrompts {

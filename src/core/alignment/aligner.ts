@@ -5,7 +5,7 @@ import { formatMemberKey, type InteractionRecord } from '../../memory/records.js
 import type { Store } from '../../memory/store.js';
 import type { Agent } from '../agent.js';
 import { ModelError } from '../errors.js';
-import type { Personas } from '../personas.js';
+import type { Personas, ToolRules } from '../personas.js';
 import type { ProfileWriter } from '../profile.js';
 import type { LanguageModel } from '../ports.js';
 import type { Prompts } from '../prompts.js';
@@ -46,6 +46,8 @@ export interface AlignerDeps {
   logger: Logger;
   settings: AlignmentSettings;
   temperature: number;
+  /** The rules of the agent's tools, when they are not the bot's own (the update prompt gets them, the guard checks them). */
+  toolRules?: ToolRules;
   now?: () => Date;
 }
 
@@ -155,7 +157,7 @@ export class Aligner {
     for (let iteration = 1; iteration <= settings.iterations; iteration += 1) {
       const feedback = await feedbackFor(ctx, current, items.batch);
       result.feedback.push(...feedback);
-      const rewrite = await rewritePersona(ctx, { persona: current.text, profile, feedback, maxChars: settings.maxChars });
+      const rewrite = await rewritePersona(ctx, { persona: current.text, profile, feedback, maxChars: settings.maxChars, toolRules: this.deps.toolRules });
       if ('problem' in rewrite) {
         result.rejection = { reason: `rewrite rejected: ${rewrite.problem}`, figures: null };
         break;
