@@ -7,6 +7,7 @@ import { Store } from '../src/memory/store.js';
 import { EvalPrompts } from '../src/eval/eval-prompts.js';
 import { MemBank, PERIOD_ITEMS } from '../src/eval/membank.js';
 import { importMemory, memoryItems } from '../src/eval/memory-import.js';
+import { PromptFitter } from '../src/eval/prompt-fit.js';
 import { getTask } from '../src/eval/tasks.js';
 
 const scratch = useTempDir();
@@ -25,7 +26,7 @@ describe('MemBank', () => {
       const items = memoryItems(user, 'all', { batchSize: 3, pool: [] }, { prompts, task });
       const { memberId } = await importMemory({ store, model, prompts, task, embedModel: 'words' }, user, items);
       const agent = new Agent({ model, store, prompts: Prompts.load(defaultPromptsDir), embedModel: 'words', topK: 1, temperature: 0, maxSteps: 1 });
-      const bank = new MemBank({ store, model, prompts, agent, topK: 1, temperature: 0 });
+      const bank = new MemBank({ store, model, prompts, agent, fitter: new PromptFitter(model), topK: 1, temperature: 0 });
       const state = await bank.build(memberId, user.userId, items);
 
       expect(state.summaries).toEqual(['reply 1', 'reply 2', 'reply 3']);

@@ -5,6 +5,7 @@ import type { Store } from '../memory/store.js';
 import { stableFraction } from './citation-items.js';
 import type { EvalPrompts } from './eval-prompts.js';
 import { embedAll, type MemoryItem } from './memory-import.js';
+import type { PromptFitter } from './prompt-fit.js';
 
 /** Items per period: MemoryBank summarises each day of conversation; a LaMP history has no days, so a period is this many items. */
 export const PERIOD_ITEMS = 10;
@@ -26,6 +27,8 @@ export interface MemBankDeps {
   model: LanguageModel;
   prompts: EvalPrompts;
   agent: Agent;
+  /** Fits every prompt to the model's context. */
+  fitter: PromptFitter;
   topK: number;
   temperature: number;
   signal?: AbortSignal;
@@ -65,32 +68,41 @@ export class MemBank {
     const summaries: string[] = [];
     for (let start = 0; start < records.length; start += PERIOD_ITEMS) {
       const events = records.slice(start, start + PERIOD_ITEMS).map((record, offset) => `- ${contents[start + offset]} → ${record.groundTruth ?? ''}`);
-      summaries.push(await this.ask(this.deps.prompts.render('eval-membank-summary', { events: events.join('\n') })));
+      summaries.push(await this.ask((lines) => this.deps.prompts.render('eval-membank-summary', { events: lines }), events));
     }
-    const portrait = summaries.length === 0 ? '' : await this.ask(this.deps.prompts.render('eval-membank-portrait', { summaries: summaries.map((text, index) => `Period ${index + 1}: ${text}`).join('\n') }));
+    const portrait = summaries.length === 0 ? '' : await this.ask((lines) => this.deps.prompts.render('eval-membank-portrait', { summaries: lines }), summaries.map((text, index) => `Period ${index + 1}: ${text}`));
     return { portrait, summaries, kept, modelCalls: summaries.length + (summaries.length === 0 ? 0 : 1) };
   }
 
   /** Answers with the portrait, the top-K memories that survived, and the summaries of their periods. */
-  async answer(memberId: number, state: MemBankState, question: string, content: string): Promise<{ output: string; retrievedIds: number[] }> {
-    const { store, model, prompts, signal } = this.deps;
+  async answer(memberId: number, state: MemBankState, question: string, content: string): Promise<{ output: string; retrievedIds: number[]; trimmed: string[] }> {
+    const { store, model, prompts, signal, fitter } = this.deps;
     const [vector] = await model.embed([content], signal);
     const kept = new Map(state.kept.map((entry) => [entry.id, entry.period]));
     const hits = store.searchMemory(memberId, { text: content, vector }, Math.max(this.deps.topK, kept.size), undefined);
     const records: InteractionRecord[] = hits.map((hit) => hit.interaction).filter((record) => kept.has(record.id)).slice(0, this.deps.topK);
     const periods = [...new Set(records.map((record) => kept.get(record.id)!))].sort((a, b) => a - b);
-    const prompt = prompts.render('eval-membank', {
-      portrait: state.portrait || '(none)',
-      summaries: periods.map((index) => `Period ${index + 1}: ${state.summaries[index] ?? ''}`).join('\n') || '(none)',
-      memories: this.deps.agent.formatMemories(records),
-      question,
+    const system = prompts.render('eval-system');
+    // Memories go first to fit (lowest-ranked first), then the summaries and the portrait are cut.
+    const prompt = fitter.message(system, {
+      fields: {
+        portrait: state.portrait || '(none)',
+        summaries: periods.map((index) => `Period ${index + 1}: ${state.summaries[index] ?? ''}`).join('\n') || '(none)',
+        question,
+      },
+      ranked: { count: records.length, name: 'memories' },
+      shrinkable: ['summaries', 'portrait'],
+      render: (fields, shown) => prompts.render('eval-membank', { portrait: fields.portrait!, summaries: fields.summaries!, memories: this.deps.agent.formatMemories(records.slice(0, shown)), question: fields.question! }),
     });
-    const reply = await model.chat({ system: prompts.render('eval-system'), messages: [{ role: 'user', content: prompt }], temperature: this.deps.temperature, signal });
-    return { output: reply.content, retrievedIds: records.map((record) => record.id) };
+    const reply = await model.chat({ system, messages: [{ role: 'user', content: prompt.content }], temperature: this.deps.temperature, signal });
+    return { output: reply.content, retrievedIds: records.slice(0, prompt.kept).map((record) => record.id), trimmed: prompt.trimmed };
   }
 
-  private async ask(prompt: string): Promise<string> {
-    const reply = await this.deps.model.chat({ system: '', messages: [{ role: 'user', content: prompt }], temperature: this.deps.temperature, signal: this.deps.signal });
+  /** A summary of `lines` (events or period summaries), each line cut evenly when together they do not fit the context. */
+  private async ask(render: (lines: string) => string, lines: string[]): Promise<string> {
+    const fields = Object.fromEntries(lines.map((line, index) => [`line${index}`, line]));
+    const prompt = this.deps.fitter.message('', { fields, shrinkable: Object.keys(fields), render: (values) => render(Object.values(values).join('\n')) });
+    const reply = await this.deps.model.chat({ system: '', messages: [{ role: 'user', content: prompt.content }], temperature: this.deps.temperature, signal: this.deps.signal });
     return reply.content.trim();
   }
 }

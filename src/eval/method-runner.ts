@@ -14,8 +14,10 @@ import { MemBank } from './membank.js';
 import { importMemory, memberKeyFor, memoryItems } from './memory-import.js';
 import { profileSource } from './profile-source.js';
 import type { MethodSpec } from './methods.js';
+import { describeTrim, PromptFitter } from './prompt-fit.js';
 import type { SetupRecord } from './predictions-log.js';
 import { questionContent, type TaskSpec } from './tasks.js';
+import { toolRulesFor } from './tool-rules.js';
 
 /** Settings the bot's code is built with for an evaluation run. */
 export interface EvalSettings {
@@ -51,6 +53,8 @@ export interface MethodAnswerResult {
   output: string;
   toolCalls: ToolCall[];
   retrievedIds: number[];
+  /** What had to be left out of the prompt to fit the context (empty when nothing was). */
+  trimmed: string[];
 }
 
 /**
@@ -64,11 +68,15 @@ export class MethodRunner {
   private readonly profiles: ProfileWriter;
   private readonly aligner: Aligner;
   private readonly memBank: MemBank;
+  private readonly fitter: PromptFitter;
 
   constructor(private readonly options: MethodContextOptions) {
     const { spec, model, prompts, settings, encyclopedia } = options;
     this.store = Store.open(options.dbPath);
+    this.fitter = new PromptFitter(model);
     const topK = spec.answer.kind === 'direct' && spec.answer.retrieve > 0 ? spec.answer.retrieve : settings.topK;
+    // The tools the agent really has: Wikipedia only when the run has it.
+    const tools = spec.answer.kind === 'agent' ? { memory: spec.answer.tools.memory, wikipedia: spec.answer.tools.wikipedia && encyclopedia !== undefined } : undefined;
     ({ agent: this.agent, personas: this.personas, profiles: this.profiles, aligner: this.aligner } = createLearning({
       store: this.store,
       model,
@@ -78,13 +86,15 @@ export class MethodRunner {
       topK,
       temperature: settings.temperature,
       maxSteps: settings.maxSteps,
-      // Alignment simulates answers with the tools the method answers with.
-      tools: spec.answer.kind === 'agent' ? spec.answer.tools : undefined,
+      // Alignment simulates answers with the tools the method answers with; its persona and rewrites are told of those tools only.
+      tools,
+      toolRules: tools ? toolRulesFor(tools, options.evalPrompts) : undefined,
+      tokens: this.fitter.counter,
       logger: options.logger,
       alignment: settings.alignment,
       profileSource: profileSource(options.task, options.evalPrompts),
     }));
-    this.memBank = new MemBank({ store: this.store, model, prompts: options.evalPrompts, agent: this.agent, topK, temperature: settings.temperature, signal: options.signal });
+    this.memBank = new MemBank({ store: this.store, model, prompts: options.evalPrompts, agent: this.agent, fitter: this.fitter, topK, temperature: settings.temperature, signal: options.signal });
   }
 
   /** Imports the user's history as the method's memory, writes the profile and persona, aligns. */
@@ -115,12 +125,12 @@ export class MethodRunner {
     if (answer.kind === 'membank') {
       if (!setup.membank) throw new Error(`MemBank setup missing for user ${setup.userId}`);
       const result = await this.memBank.answer(setup.memberId, setup.membank, question.input, questionContent(task, question.input));
-      return { output: result.output, toolCalls: [], retrievedIds: result.retrievedIds };
+      return { ...result, toolCalls: [] };
     }
     const persona = answer.persona === 'neutral' ? evalPrompts.render('eval-neutral-persona') : this.personas.live(setup.memberId).text;
     const prefetch = answer.prefetch === true;
     const result = await this.agent.answer({ memberId: setup.memberId, persona, question: question.input, tools: answer.tools, prefetch, searchText: prefetch ? questionContent(task, question.input) : undefined, signal });
-    return { output: result.answer, toolCalls: result.toolCalls, retrievedIds: result.retrievedIds };
+    return { output: result.answer, toolCalls: result.toolCalls, retrievedIds: result.retrievedIds, trimmed: describeTrim(result.trimmed) };
   }
 
   /** Closes the database. */
@@ -140,27 +150,33 @@ export class MethodRunner {
   private async answerDirect(memberId: number, question: EvalQuestion, retrieve: number, withProfile: boolean): Promise<MethodAnswerResult> {
     const { evalPrompts, model, settings, signal, task } = this.options;
     const records = retrieve > 0 ? await this.agent.recall(memberId, questionContent(task, question.input), undefined, signal) : [];
-    const memories = this.agent.formatMemories(records);
-    const content =
-      retrieve === 0
-        ? question.input
-        : withProfile
-          ? evalPrompts.render('eval-pag', { profile: this.store.profile(memberId)?.summary ?? '(none)', memories, question: question.input })
-          : evalPrompts.render('eval-rag', { memories, question: question.input });
-    const reply = await model.chat({ system: evalPrompts.render('eval-system'), messages: [{ role: 'user', content }], temperature: settings.temperature, signal });
-    return { output: reply.content, toolCalls: [], retrievedIds: records.map((record) => record.id) };
+    const system = evalPrompts.render('eval-system');
+    const profile = this.store.profile(memberId)?.summary ?? '(none)';
+    const prompt = this.fitter.message(system, {
+      fields: { question: question.input, ...(withProfile ? { profile } : {}) },
+      ranked: { count: records.length, name: 'memories' },
+      shrinkable: ['profile'],
+      render: (fields, kept) => {
+        if (retrieve === 0) return fields.question!;
+        const memories = this.agent.formatMemories(records.slice(0, kept));
+        return withProfile ? evalPrompts.render('eval-pag', { profile: fields.profile!, memories, question: fields.question! }) : evalPrompts.render('eval-rag', { memories, question: fields.question! });
+      },
+    });
+    const reply = await model.chat({ system, messages: [{ role: 'user', content: prompt.content }], temperature: settings.temperature, signal });
+    return { output: reply.content, toolCalls: [], retrievedIds: records.slice(0, prompt.kept).map((record) => record.id), trimmed: prompt.trimmed };
   }
 
-  /** ICL: the K newest labelled items as worked examples (question, then the user's answer) before the question. */
+  /** ICL: the K newest labelled items as worked examples (question, then the user's answer) before the question; the oldest go first to fit. */
   private async answerInContext(memberId: number, question: EvalQuestion): Promise<MethodAnswerResult> {
     const { evalPrompts, model, settings, signal } = this.options;
     const examples = this.store.listInteractions(memberId, { labelledOnly: true, limit: settings.topK }).reverse();
-    const messages: ModelMessage[] = examples.flatMap((example): ModelMessage[] => [
+    const turns = examples.flatMap((example): ModelMessage[] => [
       { role: 'user', content: example.question },
       { role: 'assistant', content: example.groundTruth ?? '' },
     ]);
-    messages.push({ role: 'user', content: question.input });
-    const reply = await model.chat({ system: evalPrompts.render('eval-system'), messages, temperature: settings.temperature, signal });
-    return { output: reply.content, toolCalls: [], retrievedIds: examples.map((example) => example.id) };
+    const system = evalPrompts.render('eval-system');
+    const prompt = this.fitter.examples(system, turns, question.input);
+    const reply = await model.chat({ system, messages: prompt.messages, temperature: settings.temperature, signal });
+    return { output: reply.content, toolCalls: [], retrievedIds: examples.slice(examples.length - prompt.kept).map((example) => example.id), trimmed: prompt.trimmed };
   }
 }

@@ -20,6 +20,8 @@ export interface ItemRecord {
   error?: string;
   toolCalls: ToolCall[];
   retrievedIds: number[];
+  /** What the context budget left out of the prompt ("2 of 4 memories", "profile"); absent when nothing was. */
+  trimmed?: string[];
   usage: Usage;
   ms: number;
 }

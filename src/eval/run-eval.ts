@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ContextTooSmallError } from '../core/context-budget.js';
 import { ModelError } from '../core/errors.js';
 import type { Encyclopedia, LanguageModel } from '../core/ports.js';
 import { promptPlaceholders, type PromptName, type Prompts } from '../core/prompts.js';
@@ -10,6 +11,7 @@ import type { EvalPrompts } from './eval-prompts.js';
 import type { EvalQuestion, EvalUser } from './lamp-data.js';
 import { extractLenient } from './metrics.js';
 import { MethodRunner, type EvalSettings, type UserSetup } from './method-runner.js';
+import type { BackendIdentity } from './model-backend.js';
 import type { MethodSpec } from './methods.js';
 import { PredictionsLog, type ItemRecord, type SetupRecord } from './predictions-log.js';
 import type { Progress } from './progress.js';
@@ -39,6 +41,8 @@ export interface EvalRun {
   /** Content hash of the data files. */
   fingerprint: string;
   model: LanguageModel;
+  /** The model server and its settings (num_ctx, thinking, the context prompts are fitted to). */
+  backend: BackendIdentity;
   meter: UsageMeter;
   encyclopedia?: Encyclopedia;
   prompts: Prompts;
@@ -69,15 +73,17 @@ export async function runEval(run: EvalRun): Promise<MethodOutcome[]> {
 
 /**
  * The files of one method's run. Their name carries a hash of everything that shapes its answers
- * (data, model, settings, prompts), so a changed setting starts afresh and the same command resumes.
+ * (data, model and its server's settings, settings, prompts), so a changed setting starts afresh and
+ * the same command resumes.
  */
-export function methodFiles(run: Pick<EvalRun, 'task' | 'split' | 'fingerprint' | 'model' | 'settings' | 'encyclopedia' | 'prompts' | 'evalPrompts' | 'outDir'>, spec: MethodSpec) {
+export function methodFiles(run: Pick<EvalRun, 'task' | 'split' | 'fingerprint' | 'model' | 'backend' | 'settings' | 'encyclopedia' | 'prompts' | 'evalPrompts' | 'outDir'>, spec: MethodSpec) {
   const settings = {
     task: run.task.id,
     split: run.split,
     data: run.fingerprint,
     method: spec.name,
     model: run.model.modelName,
+    backend: run.backend,
     ...run.settings,
     // How many calls run at once does not change any answer.
     alignment: { ...run.settings.alignment, concurrency: undefined },
@@ -122,7 +128,7 @@ async function setUpUser(run: EvalRun, runner: MethodRunner, log: PredictionsLog
     setup = await run.meter.track(usage, () => runner.prepare(user));
   } catch (error) {
     stopIfFatal(error, run.signal);
-    if (error instanceof ModelError || error instanceof StructuredAnswerError) return { error: describe(error) };
+    if (isItemFailure(error)) return { error: describe(error) };
     throw error;
   }
   if (setup.alignment?.outcome === 'failed') {
@@ -151,12 +157,13 @@ async function answerItem(run: EvalRun, runner: MethodRunner, setup: SetupRecord
       lenient: extractLenient(result.output, run.task.kind, run.task.labels),
       toolCalls: result.toolCalls,
       retrievedIds: result.retrievedIds,
+      ...(result.trimmed.length > 0 ? { trimmed: result.trimmed } : {}),
       usage,
       ms: Date.now() - started,
     };
   } catch (error) {
     stopIfFatal(error, run.signal);
-    if (error instanceof ModelError || error instanceof StructuredAnswerError) return { ...failedItem(user, question, describe(error)), usage, ms: Date.now() - started };
+    if (isItemFailure(error)) return { ...failedItem(user, question, describe(error)), usage, ms: Date.now() - started };
     throw error;
   }
 }
@@ -170,8 +177,20 @@ function stopIfFatal(error: unknown, signal?: AbortSignal): void {
   if (error instanceof ModelError && FATAL_CODES.has(error.code)) throw error;
 }
 
-function describe(error: ModelError | StructuredAnswerError): string {
-  return error instanceof ModelError ? `${error.code}: ${error.message}` : error.message;
+/**
+ * Whether an error costs one question (or one user's setup) rather than the run: a model's bad answer,
+ * a prompt the context cannot hold, or anything else one item ran into. What stops the run (Ctrl-C,
+ * a model or server gone) is thrown before this is asked.
+ */
+function isItemFailure(error: unknown): error is Error {
+  return error instanceof Error;
+}
+
+/** The reason recorded with a failed item: the error's code (or kind) and message. */
+function describe(error: Error): string {
+  if (error instanceof StructuredAnswerError) return error.message;
+  if (error instanceof ModelError || error instanceof ContextTooSmallError) return `${error.code}: ${error.message}`;
+  return `${error.name}: ${error.message}`;
 }
 
 /** A model name safe in a file name: `qwen2.5:3b` → `qwen2.5_3b`. */
