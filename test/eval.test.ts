@@ -26,12 +26,12 @@ describe('npm run eval on a tiny LaMP-2M set', () => {
     expect(base).toMatch(new RegExp(`^${out}/lamp2m-dev-test-chat-u100-n3-E1-K4-[0-9a-f]{8}$`));
     const table = readFileSync(`${base}.md`, 'utf8');
     expect(result.stdout).toContain(table);
-    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* | Rewrites kept/rejected/failed | Failed | Model calls | Tokens |');
+    expect(table).toContain('| Method | Acc ↑ | F1 ↑ | Paper Acc | Paper F1 | Lenient Acc* | Lenient F1* | Rewrites kept/rejected/failed | Failed | Trimmed | Model calls | Tokens |');
     // Prompt: comedy for everyone (1 of 4 right); the wordy "twist ending" only counts when lenient.
     // Tokens are the scripted server's own counts of each prompt (four questions, one call each).
-    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| – \| 0 \| 4 \| \d{3,} \|/);
+    expect(table).toMatch(/\| Prompt \(non-personalised\) \| 0\.250 \| 0\.033 \| – \| – \| 0\.500 \| 0\.100 \| – \| 0 \| 0 \| 4 \| \d{3,} \|/);
     // PersonaAgent: the member's favourite tag from memory, profile and aligned persona.
-    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 3/0/0 | 0 |');
+    expect(table).toContain('| PersonaAgent | 0.750 | 0.200 | 0.513 | 0.424 | 1.000 | 0.267 | 3/0/0 | 0 | 0 |');
     // The paper's best baseline on LaMP-2M is MemBank; its figures stand beside ours.
     expect(table).toMatch(/\| MemBank \| [\d.]+ \| [\d.]+ \| 0\.470 \| 0\.391 \|/);
     expect(table).toContain('Ablations (the paper\'s Table 3):');

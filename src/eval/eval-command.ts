@@ -57,7 +57,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
 }
 
 async function evaluate(options: EvalOptions, io: Required<Omit<EvalIo, 'signal'>> & { signal: AbortSignal }): Promise<number> {
-  const context = openContext(options, io.env, io.stderr);
+  const context = await openContext(options, io.env, io.stderr);
   if (options.sweeps.length > 0) await runSweeps(context, io, options.sweeps);
   else await runOnce(context, io);
   return 0;

@@ -3,8 +3,6 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadConfig, modelChoice, type Config } from '../config.js';
 import { defaultPromptsDir, paperPromptFiles, Prompts } from '../core/prompts.js';
-import type { LanguageModel } from '../core/ports.js';
-import { createModelClient } from '../llm/model-client.js';
 import { alignmentSettings } from '../main.js';
 import { Wikipedia } from '../web/wikipedia.js';
 import { EvalUsageError, type EvalOptions } from './args.js';
@@ -13,6 +11,7 @@ import { EvalPrompts } from './eval-prompts.js';
 import { loadDataset, selectUsers, type EvalDataset, type EvalUser } from './lamp-data.js';
 import type { EvalSettings } from './method-runner.js';
 import { getMethod, methodProblem, type MethodSpec } from './methods.js';
+import { cacheScope, openBackend, serverName, type BackendIdentity } from './model-backend.js';
 import { CachingEncyclopedia, CachingModel, DiskCache } from './model-cache.js';
 import { perUserEffect } from './per-user-effect.js';
 import { Progress, type ProgressOutput } from './progress.js';
@@ -43,6 +42,8 @@ export interface EvalContext {
   prompts: Prompts;
   evalPrompts: EvalPrompts;
   model: CachingModel;
+  /** The model server and its settings: part of every run's identity and cache key. */
+  backend: BackendIdentity;
   meter: UsageMeter;
   wikipedia: boolean;
   encyclopedia?: CachingEncyclopedia;
@@ -57,8 +58,8 @@ export interface RunSummary {
   results: MethodResult[];
 }
 
-/** Reads settings, prompts and data, and opens the cache and the model, once per command. */
-export function openContext(options: EvalOptions, env: Record<string, string | undefined>, stderr: ProgressOutput): EvalContext {
+/** Reads settings, prompts and data, and opens the cache and the model (asking its server what it is), once per command. */
+export async function openContext(options: EvalOptions, env: Record<string, string | undefined>, stderr: ProgressOutput): Promise<EvalContext> {
   // --model names the chat model of whichever server LLM_PROVIDER chooses.
   const modelSetting = env.LLM_PROVIDER?.trim() === 'openai' ? 'OPENAI_MODEL' : 'OLLAMA_MODEL';
   const config = loadConfig({ ...env, ...(options.model ? { [modelSetting]: options.model } : {}) });
@@ -76,30 +77,24 @@ export function openContext(options: EvalOptions, env: Record<string, string | u
   }
   const meter = new UsageMeter();
   const cache = new DiskCache(join(outDir, 'cache'));
-  const model = new CachingModel(chatModel(config), { cache, embedModel: modelChoice(config).embed.model, meter });
   const wikipedia = options.wikipedia && config.WIKIPEDIA_ENABLED;
   const encyclopedia = wikipedia ? new CachingEncyclopedia(new Wikipedia({ baseUrl: config.WIKIPEDIA_API_URL }), cache) : undefined;
   const methods = chooseMethods(options, wikipedia, stderr);
   const pool = task.id === 'lamp1' ? dataset.users.flatMap((user) => user.profile.map((item) => ({ userId: user.userId, title: item.fields.title ?? '' }))).filter((entry) => entry.title.trim() !== '') : [];
   for (const warning of dataset.split.warnings) stderr.write(`Warning: ${warning}\n`);
-  return { options, config, task, dataset, users, outDir, prompts, evalPrompts, model, meter, wikipedia, encyclopedia, methods, pool };
-}
-
-/**
- * The evaluation's model settings in one place: every chat and embedding request goes through this
- * client, on Ollama or an OpenAI-compatible server as LLM_PROVIDER and EMBED_PROVIDER choose.
- */
-function chatModel(config: Config): LanguageModel {
-  return createModelClient(config);
+  // Every chat and embedding request goes through this client, on Ollama or an OpenAI-compatible server as LLM_PROVIDER and EMBED_PROVIDER choose.
+  const { client, backend } = await openBackend(config, cache, stderr);
+  const model = new CachingModel(client, { cache, embedModel: backend.embed.model, meter, scope: cacheScope(backend) });
+  return { options, config, task, dataset, users, outDir, prompts, evalPrompts, model, backend, meter, wikipedia, encyclopedia, methods, pool };
 }
 
 /** Runs every method with the configured settings, or with one sweep setting changed; writes the report. */
 export async function runOnce(context: EvalContext, io: RunIo, change: Partial<Record<SweepParameter, number>> = {}): Promise<RunSummary> {
-  const { task, users, options, config, methods, model } = context;
+  const { task, users, options, config, methods, model, backend } = context;
   const settings = evalSettings(config, change);
   const questions = users.reduce((sum, user) => sum + user.questions.length, 0);
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: join(context.outDir, 'runs', `${task.id}-${options.split}.log`), sync: true, mkdir: true }));
-  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${modelChoice(config).chat.model}, n = ${settings.alignment.batchSize}, E = ${settings.alignment.iterations}, K = ${settings.topK}\n`);
+  io.stderr.write(`${task.title}: ${users.length} users, ${questions} questions, ${methods.length} methods, model ${modelChoice(config).chat.model}, n = ${settings.alignment.batchSize}, E = ${settings.alignment.iterations}, K = ${settings.topK}, ${contextNote(backend)}\n`);
   const progress = new Progress(questions * methods.length, io.stderr);
   const before = { ...model.stats };
   const outcomes = await runEval({ ...context, split: options.split, fingerprint: context.dataset.fingerprint, settings, logger, progress, signal: io.signal });
@@ -109,6 +104,8 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
     splitReport: context.dataset.split,
     model: modelChoice(config).chat.model,
     embedModel: modelChoice(config).embed.model,
+    server: serverName(backend.chat.provider),
+    context: contextNote(backend),
     users: users.length,
     questions,
     wikipedia: context.wikipedia,
@@ -122,17 +119,18 @@ export async function runOnce(context: EvalContext, io: RunIo, change: Partial<R
   const base = reportBase(context.outDir, identity);
   const { results, markdown } = writeReports(base, run, identity, outcomes, effect);
   io.stdout.write(`\n${markdown}`);
-  io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to ${config.LLM_PROVIDER === 'openai' ? 'the model server' : 'Ollama'}, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
+  io.stderr.write(`Model requests this run: ${model.stats.sent - before.sent} sent to ${serverName(backend.chat.provider)}, ${model.stats.cached - before.cached} answered from the cache.\nWrote ${base}.md and ${base}.json\n`);
   return { base, settings, results };
 }
 
 /** Everything that changes this run's results: what its report is named by. */
-function runIdentity(context: EvalContext, settings: EvalSettings): RunIdentity {
+export function runIdentity(context: EvalContext, settings: EvalSettings): RunIdentity {
   const { task, options, config } = context;
   return {
     task: task.id,
     split: options.split,
     model: modelChoice(config).chat.model,
+    backend: context.backend,
     users: options.users,
     limitQuestions: options.limitQuestions,
     methods: context.methods.map((spec) => spec.name),
@@ -160,8 +158,15 @@ function chooseMethods(options: EvalOptions, wikipedia: boolean, stderr: Progres
   return left;
 }
 
+/** The context prompts are fitted to, and where it comes from: `context 2048 tokens (OLLAMA_NUM_CTX 8192, trained on 2048)`. */
+function contextNote(backend: BackendIdentity): string {
+  const setting = backend.numCtx !== null ? `OLLAMA_NUM_CTX ${backend.numCtx}` : backend.contextSetting !== null ? `OPENAI_CONTEXT_TOKENS ${backend.contextSetting}` : 'no setting';
+  const server = backend.serverContext !== null ? `, the server: ${backend.serverContext}` : '';
+  return `context ${backend.contextTokens} tokens (${setting}${server})`;
+}
+
 /** The bot's settings for the run, with a sweep's change; alignment is the paper's plain Algorithm 1 (no validation replay). */
-function evalSettings(config: Config, change: Partial<Record<SweepParameter, number>>): EvalSettings {
+export function evalSettings(config: Config, change: Partial<Record<SweepParameter, number>>): EvalSettings {
   const alignment = { ...alignmentSettings(config), validate: false };
   return {
     embedModel: modelChoice(config).embed.model,

@@ -11,18 +11,16 @@ import { emptyUsage, UsageMeter } from './usage-meter.js';
 class RecordingModel implements LanguageModel {
   readonly chats: ChatRequest[] = [];
   readonly embeds: string[][] = [];
-  failNext: ModelError | null = null;
+  /** Thrown by the next calls, one each, in order. */
+  failures: ModelError[] = [];
   readonly contextTokens = 8192;
 
   constructor(readonly modelName = 'chat-model') {}
 
   async chat(request: ChatRequest): Promise<ChatResult> {
     this.chats.push(request);
-    if (this.failNext) {
-      const error = this.failNext;
-      this.failNext = null;
-      throw error;
-    }
+    const failure = this.failures.shift();
+    if (failure) throw failure;
     return { content: `answer ${this.chats.length}`, toolCalls: [], promptTokens: 7, completionTokens: 3 };
   }
 
@@ -36,6 +34,7 @@ let dir: string;
 let inner: RecordingModel;
 let meter: UsageMeter;
 const request: ChatRequest = { system: 'be brief', messages: [{ role: 'user', content: 'hi' }], temperature: 0.1 };
+const scope = { chat: { provider: 'ollama', endpoint: 'http://127.0.0.1:11434', numCtx: 8192, think: false }, embed: { provider: 'ollama', endpoint: 'http://127.0.0.1:11434', model: 'embed-model' } };
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'model-cache-'));
@@ -44,7 +43,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const caching = (model: LanguageModel = inner, embedModel = 'embed-model') => new CachingModel(model, { cache: new DiskCache(dir), embedModel, meter });
+const caching = (model: LanguageModel = inner, embedModel = 'embed-model', under = scope) => new CachingModel(model, { cache: new DiskCache(dir), embedModel, meter, scope: under });
 
 describe('CachingModel', () => {
   it('answers a repeated request from disk, also in a later process, and counts both calls', async () => {
@@ -70,6 +69,9 @@ describe('CachingModel', () => {
     for (const variant of variants) await model.chat(variant);
     await caching(new RecordingModel('other-model')).chat(request);
     expect(inner.chats).toHaveLength(variants.length);
+    // The same prompt under another num_ctx, server or thinking setting is asked again.
+    for (const chat of [{ ...scope.chat, numCtx: 2048 }, { ...scope.chat, endpoint: 'http://10.0.0.2:11434' }, { ...scope.chat, think: true }]) await caching(inner, 'embed-model', { ...scope, chat }).chat(request);
+    expect(inner.chats).toHaveLength(variants.length + 3);
   });
 
   it('does not care about key order inside tool arguments', async () => {
@@ -82,11 +84,20 @@ describe('CachingModel', () => {
 
   it('does not store failures, and notes their code for the run', async () => {
     const usage = emptyUsage();
-    inner.failNext = new ModelError('MODEL_UNREACHABLE', 'down', 'chat-model', true);
-    await expect(meter.track(usage, () => caching().chat(request))).rejects.toThrow('down');
+    inner.failures = [new ModelError('MODEL_BAD_RESPONSE', 'garbled', 'chat-model', true)];
+    await expect(meter.track(usage, () => caching().chat(request))).rejects.toThrow('garbled');
     await meter.track(usage, () => caching().chat(request));
     expect(inner.chats).toHaveLength(2);
-    expect(usage).toMatchObject({ chatCalls: 2, cachedCalls: 0, errors: ['MODEL_UNREACHABLE'] });
+    expect(usage).toMatchObject({ chatCalls: 2, cachedCalls: 0, errors: ['MODEL_BAD_RESPONSE'] });
+  });
+
+  it('tries a lost connection once more, and gives up on the second', async () => {
+    const lost = () => new ModelError('MODEL_UNREACHABLE', 'Ollama is not reachable.', 'chat-model', true);
+    inner.failures = [lost()];
+    expect((await caching().chat(request)).content).toBe('answer 2');
+    inner.failures = [lost(), lost()];
+    await expect(caching().chat({ ...request, system: 'other' })).rejects.toThrow('not reachable');
+    expect(inner.chats).toHaveLength(4);
   });
 
   it('stores embeddings exactly, keyed by the embedding model and the texts', async () => {
@@ -95,8 +106,9 @@ describe('CachingModel', () => {
     expect(cached).toEqual(vectors);
     expect(cached[1]![2]).toBe(Math.fround(-1 / 3));
     await caching(inner, 'another-embed').embed(['one', 'three']);
+    await caching(inner, 'embed-model', { ...scope, embed: { ...scope.embed, endpoint: 'http://10.0.0.2:11434' } }).embed(['one', 'three']);
     await caching().embed(['one']);
-    expect(inner.embeds).toEqual([['one', 'three'], ['one', 'three'], ['one']]);
+    expect(inner.embeds).toEqual([['one', 'three'], ['one', 'three'], ['one', 'three'], ['one']]);
     expect(caching().stats).toEqual({ sent: 0, cached: 0 });
   });
 });

@@ -48,10 +48,19 @@ interface CachedEmbedding {
   vectors: string[];
 }
 
+/** What the cache keys carry besides the request: the servers and the settings sent with each call. */
+export interface CacheScope {
+  /** Chat server, num_ctx, thinking, what the model can do: the same prompt may be answered otherwise under another. */
+  chat: unknown;
+  /** Embedding server and model. */
+  embed: unknown;
+}
+
 /**
  * A LanguageModel that answers repeated requests from disk. The key covers everything that shapes
- * the answer (model, system, messages, tools, format, temperature; the embedding model and texts),
- * so an interrupted run resumes without repeating a call and a rerun makes none. Failures are not stored.
+ * the answer (model, server and its settings, system, messages, tools, format, temperature; the
+ * embedding server, model and texts), so an interrupted run resumes without repeating a call and a
+ * rerun makes none. Failures are not stored; a connection lost mid-run is tried once more.
  */
 export class CachingModel implements LanguageModel {
   readonly modelName: string;
@@ -60,7 +69,7 @@ export class CachingModel implements LanguageModel {
 
   constructor(
     private readonly inner: LanguageModel,
-    private readonly options: { cache: DiskCache; embedModel: string; meter: UsageMeter },
+    private readonly options: { cache: DiskCache; embedModel: string; meter: UsageMeter; scope: CacheScope },
   ) {
     this.modelName = inner.modelName;
   }
@@ -79,6 +88,7 @@ export class CachingModel implements LanguageModel {
     const key = DiskCache.key({
       kind: 'chat',
       model: this.modelName,
+      server: this.options.scope.chat,
       system: request.system,
       messages: request.messages,
       tools: request.tools ?? null,
@@ -92,7 +102,7 @@ export class CachingModel implements LanguageModel {
       return cached;
     }
     this.stats.sent += 1;
-    const result = await this.inner.chat(request).catch((error: unknown) => {
+    const result = await onceMore(() => this.inner.chat(request), request.signal).catch((error: unknown) => {
       meter.record({ chatCalls: 1, error: errorCode(error) });
       throw error;
     });
@@ -105,7 +115,7 @@ export class CachingModel implements LanguageModel {
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const { cache, meter, embedModel } = this.options;
-    const key = DiskCache.key({ kind: 'embed', model: embedModel, texts });
+    const key = DiskCache.key({ kind: 'embed', model: embedModel, server: this.options.scope.embed, texts });
     const cached = cache.read<CachedEmbedding>(key);
     if (cached && cached.vectors.length === texts.length) {
       this.stats.cached += 1;
@@ -113,7 +123,7 @@ export class CachingModel implements LanguageModel {
       return cached.vectors.map(fromBase64);
     }
     this.stats.sent += 1;
-    const vectors = await this.inner.embed(texts, signal).catch((error: unknown) => {
+    const vectors = await onceMore(() => this.inner.embed(texts, signal), signal).catch((error: unknown) => {
       meter.record({ embedCalls: 1, error: errorCode(error) });
       throw error;
     });
@@ -138,6 +148,16 @@ export class CachingEncyclopedia implements Encyclopedia {
     const summary = await this.inner.summary(topic, signal);
     this.cache.write(key, { summary });
     return summary;
+  }
+}
+
+/** A connection reset or refused ("fetch failed") is tried once more: a server restarting should not stop a long run. */
+async function onceMore<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ModelError) || error.code !== 'MODEL_UNREACHABLE' || signal?.aborted) throw error;
+    return call();
   }
 }
 

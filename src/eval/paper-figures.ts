@@ -1,4 +1,4 @@
-import type { MethodName } from './methods.js';
+import { defaultMethodNames, getMethod, type MethodName } from './methods.js';
 import type { TaskId } from './tasks.js';
 
 /** The model behind the paper's figures. */
@@ -9,8 +9,8 @@ export type FigurePair = [number | undefined, number | undefined];
 
 /**
  * The paper's figures (Zhang et al. 2025, arXiv 2506.06254) that this project has on record: Table 2's
- * PersonaAgent row and each task's best baseline, and Table 3's LaMP-1 accuracies. Table 3 reports its
- * ablations on every task; the cells not listed here are shown as "–" (not recorded), never as zero.
+ * PersonaAgent row and each task's best baseline, and Table 3's LaMP-1 accuracies. The paper's tables
+ * themselves are not at hand, so every other cell is shown as "–" (not on record), never guessed.
  */
 const figures: Record<TaskId, Partial<Record<MethodName, FigurePair>>> = {
   lamp1: {
@@ -29,6 +29,9 @@ const figures: Record<TaskId, Partial<Record<MethodName, FigurePair>>> = {
 // The paper's strongest baseline per task.
 const bestBaselines: Record<TaskId, MethodName> = { lamp1: 'membank', lamp2m: 'membank', lamp2n: 'pag4', lamp3: 'icl' };
 
+/** Why cells are missing, for the report. */
+export const missingFiguresReason = "the paper's Tables 2 and 3 are not at hand here; only the figures in this project's notes on the paper are on record, and no cell is guessed";
+
 /** The paper's figures for a method on a task, where recorded. */
 export function paperFigures(task: TaskId, method: MethodName): FigurePair {
   return figures[task][method] ?? [undefined, undefined];
@@ -38,4 +41,15 @@ export function paperFigures(task: TaskId, method: MethodName): FigurePair {
 export function paperBestBaseline(task: TaskId): { method: MethodName; figures: FigurePair } {
   const method = bestBaselines[task];
   return { method, figures: paperFigures(task, method) };
+}
+
+/** Every cell on record for a task, in the paper's row order, whether or not the run has the method. */
+export function recordedFigures(task: TaskId): Array<{ method: MethodName; figures: FigurePair }> {
+  return defaultMethodNames.filter((method) => figures[task][method] !== undefined).map((method) => ({ method, figures: paperFigures(task, method) }));
+}
+
+/** The paper's rows (Tables 2 and 3) on a task with both cells, or only the second, not on record. */
+export function missingFigures(task: TaskId): { both: string[]; second: string[] } {
+  const labels = (test: (pair: FigurePair) => boolean) => defaultMethodNames.filter((method) => test(paperFigures(task, method))).map((method) => getMethod(method).label);
+  return { both: labels(([first]) => first === undefined), second: labels(([first, second]) => first !== undefined && second === undefined) };
 }

@@ -7,6 +7,7 @@ import { createModelClient } from '../llm/model-client.js';
 import { Store } from '../memory/store.js';
 import { EvalUsageError } from './args.js';
 import { CachingModel, DiskCache } from './model-cache.js';
+import { embedScope } from './model-backend.js';
 import { UsageMeter } from './usage-meter.js';
 
 /** One user's final persona in a method's run. */
@@ -92,9 +93,11 @@ function majority(values: string[]): string {
 
 /** Embeds with the run's embedding model through the run's cache, so a second analysis makes no call. */
 async function embedPersonas(texts: string[], embedModel: string, outDir: string, env: Record<string, string | undefined>): Promise<Float32Array[]> {
-  const setting = modelChoice(loadConfig(env)).embed.provider === 'openai' ? 'OPENAI_EMBED_MODEL' : 'OLLAMA_EMBED_MODEL';
+  const provider = modelChoice(loadConfig(env)).embed.provider;
+  const setting = provider === 'openai' ? 'OPENAI_EMBED_MODEL' : 'OLLAMA_EMBED_MODEL';
   const inner = createModelClient(loadConfig({ ...env, [setting]: embedModel }));
-  const model = new CachingModel(inner, { cache: new DiskCache(join(outDir, 'cache')), embedModel, meter: new UsageMeter() });
+  const scope = { chat: null, embed: embedScope(inner, provider) };
+  const model = new CachingModel(inner, { cache: new DiskCache(join(outDir, 'cache')), embedModel, meter: new UsageMeter(), scope });
   return model.embed(texts);
 }
 

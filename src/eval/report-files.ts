@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalSettings } from './method-runner.js';
 import type { MethodName } from './methods.js';
+import type { BackendIdentity } from './model-backend.js';
+import { paperFigures } from './paper-figures.js';
 import type { PerUserEffect } from './per-user-effect.js';
 import { renderMarkdown, summarise, type MethodResult, type RunDescription } from './report.js';
 import { slug, type MethodOutcome } from './run-eval.js';
@@ -12,6 +14,8 @@ export interface RunIdentity {
   task: string;
   split: string;
   model: string;
+  /** The model server, what is sent with each call (num_ctx, thinking) and the context prompts are fitted to. */
+  backend: BackendIdentity;
   users: number;
   limitQuestions?: number;
   methods: readonly MethodName[];
@@ -26,7 +30,8 @@ export interface RunIdentity {
 /**
  * `<out>/<task>-<split>-<model>-u<users>[-q<limit>]-n<n>-E<E>-K<K>-<hash>`: the settings a reader
  * compares are spelled out, and a hash of the rest (method set, prompts, data, temperature, steps,
- * embedding model, Wikipedia, guards) keeps runs that differ in anything apart.
+ * model server, num_ctx, context, thinking, embedding model, Wikipedia, guards) keeps runs that differ
+ * in anything apart.
  */
 export function reportBase(outDir: string, identity: RunIdentity): string {
   const { settings } = identity;
@@ -63,6 +68,8 @@ function jsonReport(run: RunDescription, identity: RunIdentity, results: MethodR
       scores: result.official,
       lenientScoresNotOfficial: result.lenient,
       failed: result.failed,
+      trimmed: result.trimmed,
+      paper: paperCells(run.task.id, result.spec.name),
       usage: result.usage,
       rewrites: result.rewrites,
       rewriteReasons: result.rewriteReasons,
@@ -71,4 +78,10 @@ function jsonReport(run: RunDescription, identity: RunIdentity, results: MethodR
       items: outcomes[index]!.items,
     })),
   };
+}
+
+/** The paper's figures for a row, null where this project has none on record. */
+function paperCells(task: RunDescription['task']['id'], method: MethodName): [number | null, number | null] {
+  const [first, second] = paperFigures(task, method);
+  return [first ?? null, second ?? null];
 }

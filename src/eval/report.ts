@@ -1,6 +1,6 @@
 import { extractLenient, officialScores, type TaskScores } from './metrics.js';
 import { getMethod, type MethodSpec } from './methods.js';
-import { paperBestBaseline, paperFigures, paperModel } from './paper-figures.js';
+import { missingFigures, missingFiguresReason, paperBestBaseline, paperFigures, paperModel, recordedFigures } from './paper-figures.js';
 import type { PerUserEffect } from './per-user-effect.js';
 import type { ItemRecord, SetupRecord } from './predictions-log.js';
 import type { SplitReport } from './split-check.js';
@@ -11,8 +11,10 @@ import { addUsage, emptyUsage, type Usage } from './usage-meter.js';
 export interface MethodResult {
   spec: MethodSpec;
   questions: number;
-  /** Questions without an answer (model failure); they count as wrong. */
+  /** Questions without an answer (model failure, a prompt the context cannot hold); they count as wrong. */
   failed: number;
+  /** Questions whose prompt had to leave something out to fit the context. */
+  trimmed: number;
   official: TaskScores;
   /** Scores of the answers extracted from the outputs: not LaMP's metric. */
   lenient: TaskScores;
@@ -30,6 +32,10 @@ export interface RunDescription {
   splitReport: SplitReport;
   model: string;
   embedModel: string;
+  /** The chat server, as the footnote names it ("Ollama", "the OpenAI-compatible server"). */
+  server: string;
+  /** The context prompts are fitted to, and where it comes from. */
+  context: string;
   users: number;
   questions: number;
   wikipedia: boolean;
@@ -53,6 +59,7 @@ export function summarise(spec: MethodSpec, task: TaskSpec, items: ItemRecord[],
     spec,
     questions: items.length,
     failed: items.filter((item) => item.error !== undefined).length,
+    trimmed: items.filter((item) => (item.trimmed?.length ?? 0) > 0).length,
     official: officialScores(task.kind, items.map((item) => item.prediction), golds, task.labels),
     lenient: officialScores(task.kind, items.map((item) => extractLenient(item.output, task.kind, task.labels)), golds, task.labels),
     usage,
@@ -66,15 +73,15 @@ export function renderMarkdown(run: RunDescription, results: MethodResult[], eff
   const { task } = run;
   const [first, second] = task.kind === 'classification' ? ['Acc ↑', 'F1 ↑'] : ['MAE ↓', 'RMSE ↓'];
   const name = (metric: string) => metric.slice(0, -2);
-  const header = `| Method | ${first} | ${second} | Paper ${name(first)} | Paper ${name(second)} | Lenient ${name(first)}* | Lenient ${name(second)}* | Rewrites kept/rejected/failed | Failed | Model calls | Tokens |`;
-  const table = (rows: MethodResult[]) => [header, `|${' --- |'.repeat(11)}`, ...rows.map((result) => row(run, result))].join('\n');
+  const header = `| Method | ${first} | ${second} | Paper ${name(first)} | Paper ${name(second)} | Lenient ${name(first)}* | Lenient ${name(second)}* | Rewrites kept/rejected/failed | Failed | Trimmed | Model calls | Tokens |`;
+  const table = (rows: MethodResult[]) => [header, `|${' --- |'.repeat(12)}`, ...rows.map((result) => row(run, result))].join('\n');
   const main = results.filter((result) => !result.spec.ablation);
   const ablations = results.filter((result) => result.spec.ablation);
   const best = paperBestBaseline(task.id);
   const lines = [
     `# ${task.title} — ${run.model}`,
     '',
-    `Split ${run.split}: ${run.splitReport.kind} (${run.splitReport.why}) · ${run.users} users · ${run.questions} questions · embeddings ${run.embedModel} · Wikipedia ${run.wikipedia ? 'on' : 'off'} · K = ${run.topK} · alignment n = ${run.alignment.batchSize}, E = ${run.alignment.iterations}`,
+    `Split ${run.split}: ${run.splitReport.kind} (${run.splitReport.why}) · ${run.users} users · ${run.questions} questions · embeddings ${run.embedModel} · ${run.context} · Wikipedia ${run.wikipedia ? 'on' : 'off'} · K = ${run.topK} · alignment n = ${run.alignment.batchSize}, E = ${run.alignment.iterations}`,
     '',
   ];
   if (run.splitReport.warnings.length > 0) lines.push('**Data warnings:**', ...run.splitReport.warnings.map((warning) => `- ${warning}`), '');
@@ -82,9 +89,10 @@ export function renderMarkdown(run: RunDescription, results: MethodResult[], eff
   if (ablations.length > 0) lines.push('Ablations (the paper\'s Table 3):', '', table(ablations), '');
   lines.push(...rewriteNotes(results), ...effectLines(effect));
   lines.push(
-    `Paper figures: Zhang et al. 2025 (PersonaAgent) with ${paperModel}, time-based split, 100 users; "–" where this project has no figure on record. Their best baseline here is ${getMethod(best.method).label} ${best.figures.map(format).join(' / ')}.`,
+    `Paper figures: Zhang et al. 2025 (PersonaAgent) with ${paperModel}, time-based split, 100 users. Their best baseline here is ${getMethod(best.method).label} ${best.figures.map(format).join(' / ')}.`,
+    ...paperNotes(run, [name(first), name(second)]),
     `\\* Lenient: the answer is extracted from the output (${lenientRule(task)}); not LaMP's official metric.`,
-    'Rewrites: per user, whether alignment\'s rewrite of the persona was kept, refused by the guard the bot applies (the user keeps the initial persona), or failed. Failed questions (the model gave no answer) count as wrong; rerun the same command to retry them. Model calls (chat and embedding) and tokens are what each method cost, whether answered by Ollama or later from the cache.',
+    `Rewrites: per user, whether alignment's rewrite of the persona was kept, refused by the guard the bot applies (a rewrite that drops the rules of the tools the method has: the user keeps the initial persona), or failed. Failed questions (no answer from the model, or a prompt longer than the context even with everything optional left out) count as wrong; rerun the same command to retry them. Trimmed: questions whose prompt left out memories, examples or part of a profile to fit the context. Model calls (chat and embedding) and tokens are what each method cost, whether answered by ${run.server} or later from the cache.`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -101,10 +109,22 @@ function row(run: RunDescription, result: MethodResult): string {
     ...pair(result.lenient),
     aligns ? `${accepted}/${rejected}/${failed + skipped}` : '–',
     String(result.failed),
+    String(result.trimmed),
     String(result.usage.chatCalls + result.usage.embedCalls),
     String(result.usage.promptTokens + result.usage.completionTokens),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+/** Every paper figure on record for the task, and which cells of the paper's rows are not, and why. */
+function paperNotes(run: RunDescription, metrics: [string, string]): string[] {
+  const recorded = recordedFigures(run.task.id).map(({ method, figures }) => `${getMethod(method).label} ${figures.map(format).join(' / ')}`);
+  const { both, second } = missingFigures(run.task.id);
+  const missing = [...(both.length > 0 ? [`${metrics[0]} and ${metrics[1]} of ${both.join(', ')}`] : []), ...(second.length > 0 ? [`${metrics[1]} of ${second.join(', ')}`] : [])];
+  return [
+    `Paper figures on record for ${run.task.title} (${metrics.join(' / ')}): ${recorded.join(' · ')}.`,
+    `Paper figures not on record, shown as "–": ${missing.join('; ')}. Why: ${missingFiguresReason}.`,
+  ];
 }
 
 function rewriteNotes(results: MethodResult[]): string[] {

@@ -64,7 +64,7 @@ function metricName(context: EvalContext): string {
 function sweepBase(context: EvalContext, sweep: Sweep): string {
   const { options, task, config } = context;
   const hash = createHash('sha256')
-    .update(JSON.stringify({ data: context.dataset.fingerprint, methods: context.methods.map((spec) => spec.name), users: options.users, limit: options.limitQuestions, values: sweep.values, wikipedia: context.wikipedia }))
+    .update(JSON.stringify({ data: context.dataset.fingerprint, methods: context.methods.map((spec) => spec.name), users: options.users, limit: options.limitQuestions, values: sweep.values, wikipedia: context.wikipedia, backend: context.backend }))
     .digest('hex')
     .slice(0, 8);
   return join(context.outDir, `${task.id}-${options.split}-${slug(modelChoice(config).chat.model)}-sweep-${sweep.parameter}-${hash}`);
