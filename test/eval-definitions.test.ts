@@ -1,12 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMethodNames } from '../src/eval/methods.js';
+import { defaultMethodNames, methodNames } from '../src/eval/methods.js';
 import { Store } from '../src/memory/store.js';
 import type { OllamaChatBody } from './fakes/fake-ollama.js';
 import { lampFixtures, lastUserText, movieTagger, readReport, runEval, useEvalFakes } from './eval-support.js';
 
 const fakes = useEvalFakes();
+
+/** A LaMP-2M run of some methods on one question per user, into its own folder. */
+const movieRun = (out: string, methods: string) => ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, out), '--methods', methods, '--limit-questions', '1'];
+
+/** Every chat request the scripted server got, as comparable text, in a fixed order. */
+const requestsSent = () => fakes.ollama.chats().map((body) => JSON.stringify({ ...body, stream: undefined })).sort();
 
 /** The ground truths of the memories a question retrieved, from the method's own database. */
 function retrievedTruths(database: string, ids: number[]): string[] {
@@ -107,18 +113,68 @@ describe('every method measures what its name says', () => {
     const defaults = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, 'all'), '--no-wiki', '--limit-questions', '1']);
     expect(defaults.code).toBe(0);
     expect(defaults.stderr).toContain('Leaving out react: ReAct without Wikipedia has no tool');
-    const methods = readReport(defaults).methods.map((method) => method.method);
-    expect(methods).toEqual(defaultMethodNames.filter((name) => name !== 'react' && name !== 'persona-agent-no-memory'));
-    for (const method of methods) {
+    expect(readReport(defaults).methods.map((method) => method.method)).toEqual(defaultMethodNames.filter((name) => name !== 'react' && name !== 'persona-agent-no-memory'));
+    for (const method of methodNames) {
       fakes.ollama.reset();
       fakes.ollama.respond(movieTagger);
-      const result = await runEval({ ollama: fakes.ollama }, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, method), '--methods', method, '--no-wiki', '--limit-questions', '1']);
+      const result = await runEval(fakes, movieRun(method, method));
       expect(result.code).toBe(0);
-      sent.set(method, fakes.ollama.chats().map((body) => JSON.stringify({ ...body, stream: undefined })).sort());
+      sent.set(method, requestsSent());
     }
     for (const [first, requests] of sent) {
       for (const [second, others] of sent) if (first < second) expect(requests, `${first} and ${second}`).not.toEqual(others);
     }
+  });
+
+  it('every method sends the same requests for the same inputs, alone or after the others, so a cached answer is the answer', async () => {
+    // A context small enough that prompts are trimmed: what is trimmed must not depend on what ran before.
+    fakes.ollama.contextLength = 1500;
+    const everything = methodNames.join(',');
+    const together = await runEval(fakes, movieRun('together', everything));
+    expect(together.code).toBe(0);
+    expect(readReport(together).methods.some((method) => method.trimmed > 0)).toBe(true);
+    const inOneRun = requestsSent();
+    fakes.ollama.reset();
+    fakes.ollama.respond(movieTagger);
+    expect((await runEval(fakes, movieRun('again', everything))).code).toBe(0);
+    expect(requestsSent()).toEqual(inOneRun);
+    const alone: string[] = [];
+    for (const method of methodNames) {
+      fakes.ollama.reset();
+      fakes.ollama.respond(movieTagger);
+      expect((await runEval(fakes, movieRun(`alone-${method}`, method))).code).toBe(0);
+      alone.push(...requestsSent());
+    }
+    // A run of every method asks each request once (the rest come from its cache); alone, each method asks the same ones.
+    expect(new Set(alone)).toEqual(new Set(inOneRun));
+  });
+});
+
+describe('each ablation is told of the tools it has, and only those', () => {
+  const runMethod = (method: string) => runEval(fakes, ['--task', 'lamp2m', '--data', join(lampFixtures, 'lamp2m'), '--out', join(fakes.dir, method), '--methods', method]);
+  const mentions = (body: OllamaChatBody, tool: string) => body.messages.some((message) => message.content.includes(tool));
+
+  it('w/o actions offers no tool and none of its prompts (persona, rewrite, answers) names one; its rewrites are kept', async () => {
+    const result = await runMethod('persona-agent-no-actions');
+    expect(result.code).toBe(0);
+    const chats = fakes.ollama.chats();
+    expect(chats.some((body) => body.format !== undefined)).toBe(true);
+    expect(chats.filter((body) => (body.tools ?? []).length > 0)).toEqual([]);
+    expect(chats.filter((body) => mentions(body, 'search_memory') || mentions(body, 'wikipedia'))).toEqual([]);
+    const [method] = readReport(result).methods;
+    // The rewrite names no tool, as asked, and the guard does not ask it to.
+    expect(method!.setups.map((setup) => setup.alignment?.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
+  });
+
+  it('w/o memory offers and names only Wikipedia, and a rewrite that keeps Wikipedia\'s rule is kept', async () => {
+    const result = await runMethod('persona-agent-no-memory');
+    expect(result.code).toBe(0);
+    const chats = fakes.ollama.chats();
+    expect(new Set(chats.flatMap((body) => (body.tools ?? []).map((tool) => tool.function.name)))).toEqual(new Set(['wikipedia']));
+    expect(chats.filter((body) => mentions(body, 'search_memory'))).toEqual([]);
+    expect(chats.filter((body) => body.format !== undefined).every((body) => mentions(body, 'wikipedia'))).toBe(true);
+    const [method] = readReport(result).methods;
+    expect(method!.setups.map((setup) => setup.alignment?.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
   });
 });
 
