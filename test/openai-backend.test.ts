@@ -114,7 +114,8 @@ describe('the evaluation on an OpenAI-compatible server', { timeout: 60_000 }, (
       result.code = await runEvalCommand(args, { env, stdout: { write: (text: string) => (result.stdout += text) }, stderr: { write: (text: string) => (result.stderr += text), isTTY: false } });
       expect(result.code).toBe(0);
       expect(result.stderr).toContain('model test-chat');
-      expect(result.stderr).toMatch(/Model requests this run: \d+ sent to the model server/);
+      expect(result.stderr).toMatch(/Model requests this run: \d+ sent to the OpenAI-compatible server/);
+      expect(result.stdout).toContain('answered by the OpenAI-compatible server');
       const method = readReport(result).methods[0]!;
       expect(method.items.map((item) => item.prediction)).toEqual(['sci-fi', 'I think "twist ending".', 'comedy', 'romance']);
       expect(method.items[0]!.toolCalls.map((call) => call.name)).toEqual(['wikipedia', 'search_memory']);
