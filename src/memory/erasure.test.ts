@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
+import { forgetOwnMemory } from './memory-removal.js';
 import { Store } from './store.js';
 
 let dir: string;
@@ -83,5 +84,37 @@ describe('forgetting a member reaches the bytes', () => {
     store.close();
     expect(leaked(Object.values(alice))).toEqual([]);
     expect(leaked(Object.values(bob))).toEqual(Object.values(bob));
+  });
+});
+
+describe('forgetting one memory reaches the bytes', () => {
+  it('leaves none of its question, answer or correction in the file or the WAL; the member\'s other memories stay', () => {
+    const aliceId = store.ensureMember({ platform: 'discord', workspaceId: 'g', userId: 'alice' });
+    const bobId = store.ensureMember({ platform: 'discord', workspaceId: 'g', userId: 'bob' });
+    const forgotten = converse(aliceId, 'a1', alice);
+    const kept = { question: 'Which Sichuan peppercorn grinder survives a decade', answer: 'A ceramic burr Kyocera grinder, cleaned monthly', correction: 'The cast iron Peugeot Zanzibar model instead' };
+    converse(aliceId, 'a2', kept);
+    converse(bobId, 'b1', bob);
+    // Part of it checkpointed into the file, part still in the WAL, as in a running bot.
+    store.db.pragma('wal_checkpoint(PASSIVE)');
+    store.applyFeedback(forgotten, { feedback: 'negative_corrected', groundTruth: alice.edited, correctionMessageId: 'a1-fix', candidateText: alice.edited, candidateMessageId: 'a1-fix', at: new Date() });
+    const said = [alice.question, alice.answer, alice.correction, alice.edited];
+    expect(leaked(said)).toEqual(said);
+
+    expect(forgetOwnMemory(store, aliceId, forgotten)).toMatchObject({ removed: true });
+
+    expect(leaked(said)).toEqual([]);
+    expect(leaked(Object.values(kept))).toEqual(Object.values(kept));
+    expect(leaked(Object.values(bob))).toEqual(Object.values(bob));
+    expect(store.listInteractions(aliceId).map((item) => item.question)).toEqual([kept.question]);
+  });
+
+  it('erases a question withdrawn through the store (a reply that became a correction)', () => {
+    const aliceId = store.ensureMember({ platform: 'discord', workspaceId: 'g', userId: 'alice' });
+    const { interaction } = store.recordQuestion({ memberId: aliceId, channelId: 'c', conversationId: 'a1', messageId: 'a1', text: alice.question, at: new Date() });
+    store.recordQuestion({ memberId: aliceId, channelId: 'c', conversationId: 'a2', messageId: 'a2', text: bob.question, at: new Date() });
+    expect(store.forgetInteraction(interaction.id)).toBe(true);
+    expect(leaked([alice.question])).toEqual([]);
+    expect(leaked([bob.question])).toEqual([bob.question]);
   });
 });

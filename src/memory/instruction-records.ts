@@ -1,4 +1,4 @@
-import type { Platform } from '../shared/member-key.js';
+import type { MemberKey, Platform } from '../shared/member-key.js';
 import type { Db } from './database.js';
 
 /** Where instructions apply: a whole workspace (`channelId` null) or one channel in it. */
@@ -45,6 +45,11 @@ export class InstructionRecords {
   clear(scope: InstructionScope): boolean {
     const result = this.db.prepare('DELETE FROM channel_instructions WHERE platform = ? AND workspace_id = ? AND channel_id = ?').run(scope.platform, scope.workspaceId, scope.channelId ?? WHOLE_WORKSPACE);
     return result.changes > 0;
+  }
+
+  /** Deletes every instruction this member set in their workspace (forgetting a member erases what they wrote). */
+  forgetSetBy(member: MemberKey): number {
+    return this.db.prepare('DELETE FROM channel_instructions WHERE platform = ? AND workspace_id = ? AND set_by = ?').run(member.platform, member.workspaceId, member.userId).changes;
   }
 
   /** The instructions of exactly this scope. */

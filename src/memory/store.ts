@@ -3,6 +3,8 @@ import { AlignmentRunRecords, type AlignmentRun } from './alignment-run-records.
 import { AnswerClaims } from './answer-claims.js';
 import { recordAnswerMeasurement, type AnswerMeasurement } from './answer-measurements.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { eraseDeletedBytes } from './erasure.js';
+import { InstructionRecords } from './instruction-records.js';
 import { InteractionRecords, searchableText, type AnswerPlace, type FeedbackChange, type NewQuestion } from './interaction-records.js';
 import { MemberRecords } from './member-records.js';
 import { MemoryIndex } from './memory-index.js';
@@ -38,6 +40,7 @@ export class Store {
   private readonly personas: PersonaRecords;
   private readonly profiles: ProfileRecords;
   private readonly alignment: AlignmentRunRecords;
+  private readonly instructions: InstructionRecords;
 
   constructor(
     readonly db: Db,
@@ -52,6 +55,7 @@ export class Store {
     this.profiles = new ProfileRecords(this.sql);
     this.index = new MemoryIndex(this.sql, this.transactions, this.records, { cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES });
     this.claims = new AnswerClaims(db);
+    this.instructions = new InstructionRecords(db);
   }
 
   /** Opens the database file (creating it and applying migrations). */
@@ -98,26 +102,29 @@ export class Store {
   }
 
   /**
-   * Deletes everything kept about a member, down to the bytes: rows are overwritten with zeros
-   * (secure_delete) and the WAL is checkpointed and truncated. `erased` is false when another
-   * connection kept the WAL from being truncated (it is truncated at the next checkpoint).
+   * Deletes everything kept about a member, down to the bytes: their rows everywhere (the standing
+   * instructions they set included) and the erase step (see eraseDeletedBytes). `erased` is false
+   * when the WAL could not be emptied yet (another connection was reading; the next checkpoint does it).
    */
   forgetMember(memberId: number): { interactions: number; erased: boolean } {
     const ids = this.transaction(() => {
+      const key = this.members.key(memberId);
+      if (key) this.instructions.forgetSetBy(key);
       this.index.forgetMember(memberId);
       return this.members.delete(memberId);
     });
-    const [checkpoint] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    return { interactions: ids.length, erased: checkpoint?.busy !== 1 };
+    return { interactions: ids.length, erased: this.eraseDeleted() };
   }
 
-  /** Deletes one interaction everywhere it is kept: its row, answer messages, vector and keyword index (bytes overwritten with zeros). */
+  /** Deletes one interaction everywhere it is kept (row, answer messages, vector, keyword index), down to the bytes like forgetMember. */
   forgetInteraction(interactionId: number): boolean {
-    return this.transaction(() => {
+    const removed = this.transaction(() => {
       const record = this.records.get(interactionId);
       if (record) this.index.forgetInteraction(record.memberId, interactionId);
       return this.records.delete(interactionId);
     });
+    if (removed) this.eraseDeleted();
+    return removed;
   }
 
   /** Records a question before the model is called. `duplicate` is true when this message was seen before. */
@@ -273,6 +280,13 @@ export class Store {
   /** Writes the member's semantic profile, summarised through `throughInteractionId`. */
   saveProfile(memberId: number, summary: string, throughInteractionId: number, at: Date): void {
     this.profiles.save(memberId, summary, throughInteractionId, at);
+  }
+
+  /** The erase step after a deletion of member text: now, or when the enclosing transaction commits (false until then). */
+  private eraseDeleted(): boolean {
+    if (!this.transactions.open) return eraseDeletedBytes(this.db);
+    this.transactions.onCommit(() => eraseDeletedBytes(this.db));
+    return false;
   }
 
   private reindexText(interactionId: number): InteractionRecord | undefined {
