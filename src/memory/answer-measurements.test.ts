@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordAnswerMeasurement, recordDisplayName } from './answer-measurements.js';
 import { listMemberRows } from './dashboard-queries.js';
 import { Store } from './store.js';
 
@@ -28,16 +27,16 @@ describe('answer measurements', () => {
     const memberId = store.ensureMember(alice);
     const { interaction } = store.recordQuestion({ memberId, channelId: 'C', conversationId: 'q', messageId: 'q', text: 'hi', at: new Date() });
     expect(measured(interaction.id)).toEqual({ model_calls: null, answer_ms: null, first_text_ms: null, wait_ms: null, prompt_tokens: null, completion_tokens: null });
-    recordAnswerMeasurement(store.db, interaction.id, { waitMs: 12.4, firstTextMs: 300.6 });
-    recordAnswerMeasurement(store.db, interaction.id, { modelCalls: 1, answerMs: 1500, promptTokens: 800, completionTokens: 40, waitMs: Number.NaN });
+    store.recordAnswerMeasurement(interaction.id, { waitMs: 12.4, firstTextMs: 300.6 });
+    store.recordAnswerMeasurement(interaction.id, { modelCalls: 1, answerMs: 1500, promptTokens: 800, completionTokens: 40, waitMs: Number.NaN });
     expect(measured(interaction.id)).toEqual({ model_calls: 1, answer_ms: 1500, first_text_ms: 301, wait_ms: 12, prompt_tokens: 800, completion_tokens: 40 });
   });
 
   it('stores and clears a display name, shown instead of the key', () => {
     store.ensureMember(alice);
-    recordDisplayName(store.db, alice, '  Alice  ');
+    store.recordDisplayName(alice, '  Alice  ');
     expect(listMemberRows(store.db)[0]).toMatchObject({ key: 'slack:T1:U1', displayName: 'Alice' });
-    recordDisplayName(store.db, alice, ' ');
+    store.recordDisplayName(alice, ' ');
     expect(listMemberRows(store.db)[0]).toMatchObject({ displayName: null });
   });
 });

@@ -1,5 +1,6 @@
 import type { MemberKey } from '../core/ports.js';
 import type { Db } from './database.js';
+import type { Statement } from './statements.js';
 
 /** What one answer cost, as the answer path measured it. Unknown figures are left out. */
 export interface AnswerMeasurement {
@@ -15,28 +16,31 @@ export interface AnswerMeasurement {
   completionTokens?: number;
 }
 
-/** Stores the answer path's measurements on an interaction; figures not given are left as they were. */
-export function recordAnswerMeasurement(db: Db, interactionId: number, measurement: AnswerMeasurement): void {
-  db.prepare(
-    `UPDATE interactions SET
-       model_calls = coalesce(?, model_calls), answer_ms = coalesce(?, answer_ms), first_text_ms = coalesce(?, first_text_ms),
-       wait_ms = coalesce(?, wait_ms), prompt_tokens = coalesce(?, prompt_tokens), completion_tokens = coalesce(?, completion_tokens)
-     WHERE id = ?`,
-  ).run(
-    whole(measurement.modelCalls),
-    whole(measurement.answerMs),
-    whole(measurement.firstTextMs),
-    whole(measurement.waitMs),
-    whole(measurement.promptTokens),
-    whole(measurement.completionTokens),
-    interactionId,
-  );
-}
+/** The answer path's measurements and members' display names, each statement prepared once. */
+export class AnswerMeasurements {
+  private readonly measure: Statement;
+  private readonly name: Statement;
 
-/** Stores a member's display name on their platform (shown on the dashboard instead of their key); null clears it. */
-export function recordDisplayName(db: Db, key: MemberKey, name: string | null): void {
-  const trimmed = name?.trim() || null;
-  db.prepare('UPDATE members SET display_name = ? WHERE platform = ? AND workspace_id = ? AND user_id = ?').run(trimmed, key.platform, key.workspaceId, key.userId);
+  constructor(db: Db) {
+    this.measure = db.prepare(
+      `UPDATE interactions SET
+         model_calls = coalesce(?, model_calls), answer_ms = coalesce(?, answer_ms), first_text_ms = coalesce(?, first_text_ms),
+         wait_ms = coalesce(?, wait_ms), prompt_tokens = coalesce(?, prompt_tokens), completion_tokens = coalesce(?, completion_tokens)
+       WHERE id = ?`,
+    );
+    this.name = db.prepare('UPDATE members SET display_name = ? WHERE platform = ? AND workspace_id = ? AND user_id = ?');
+  }
+
+  /** Stores the answer path's measurements on an interaction; figures not given are left as they were. */
+  record(interactionId: number, measurement: AnswerMeasurement): void {
+    const { modelCalls, answerMs, firstTextMs, waitMs, promptTokens, completionTokens } = measurement;
+    this.measure.run(whole(modelCalls), whole(answerMs), whole(firstTextMs), whole(waitMs), whole(promptTokens), whole(completionTokens), interactionId);
+  }
+
+  /** Stores a member's display name on their platform (shown on the dashboard instead of their key); null clears it. */
+  recordDisplayName(key: MemberKey, name: string | null): void {
+    this.name.run(name?.trim() || null, key.platform, key.workspaceId, key.userId);
+  }
 }
 
 function whole(value: number | undefined): number | null {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
 import { AlignmentRecords } from './alignment-records.js';
-import { recordDisplayName } from './answer-measurements.js';
 import { InstructionRecords } from './instruction-records.js';
 import { Store } from './store.js';
 
@@ -33,7 +32,7 @@ function seed(marker: string, userId: string) {
   const key = { platform: 'slack', workspaceId: 'T1', userId } as const;
   const said = (what: string) => `${what} by ${marker} ${userId}`;
   const memberId = store.ensureMember(key);
-  recordDisplayName(store.db, key, said('display name'));
+  store.recordDisplayName(key, said('display name'));
   const persona = store.addPersonaVersion({ memberId, text: said('persona text'), reason: 'init', at });
   const { interaction } = store.recordQuestion({ memberId, channelId: 'C1', conversationId: `${userId}-q`, messageId: `${userId}-q`, text: said('question text'), at });
   store.recordAnswer(interaction.id, said('answer text'), persona.id, at, { vector: Float32Array.from(hashedEmbedding(said('question'))), model: 'embed-test' });

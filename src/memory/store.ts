@@ -1,7 +1,7 @@
 import type { MemberKey } from '../shared/member-key.js';
 import { AlignmentRunRecords, type AlignmentRun } from './alignment-run-records.js';
 import { AnswerClaims } from './answer-claims.js';
-import { recordAnswerMeasurement, type AnswerMeasurement } from './answer-measurements.js';
+import { AnswerMeasurements, type AnswerMeasurement } from './answer-measurements.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { eraseDeletedBytes } from './erasure.js';
 import { InstructionRecords } from './instruction-records.js';
@@ -41,6 +41,7 @@ export class Store {
   private readonly profiles: ProfileRecords;
   private readonly alignment: AlignmentRunRecords;
   private readonly instructions: InstructionRecords;
+  private readonly measurements: AnswerMeasurements;
 
   constructor(
     readonly db: Db,
@@ -56,6 +57,7 @@ export class Store {
     this.index = new MemoryIndex(this.sql, this.transactions, this.records, { cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES });
     this.claims = new AnswerClaims(db);
     this.instructions = new InstructionRecords(db);
+    this.measurements = new AnswerMeasurements(db);
   }
 
   /** Opens the database file (creating it and applying migrations). */
@@ -152,7 +154,12 @@ export class Store {
 
   /** Stores what an answer cost, as the answer path measured it (see AnswerMeasurement). */
   recordAnswerMeasurement(interactionId: number, measurement: AnswerMeasurement): void {
-    recordAnswerMeasurement(this.db, interactionId, measurement);
+    this.measurements.record(interactionId, measurement);
+  }
+
+  /** Stores a member's display name on their platform (shown instead of their key); null clears it. */
+  recordDisplayName(key: MemberKey, name: string | null): void {
+    this.measurements.recordDisplayName(key, name);
   }
 
   /** Records why no answer could be produced. */

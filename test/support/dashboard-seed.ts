@@ -1,5 +1,4 @@
 import { AlignmentRecords } from '../../src/memory/alignment-records.js';
-import { recordAnswerMeasurement, recordDisplayName } from '../../src/memory/answer-measurements.js';
 import type { MemberKey } from '../../src/core/ports.js';
 import { mention, member, reply } from './events.js';
 import type { TestBot } from './harness.js';
@@ -61,16 +60,16 @@ export async function seedDashboard(t: TestBot, chat: RecordingChat, now: Date):
   await ask(carol, 'what is a good first bike?', 'a used steel road bike', at(1, 40));
   const bobId = t.store.findMember(bob)!;
   const carolId = t.store.findMember(carol)!;
-  recordDisplayName(t.store.db, alice, 'Alice Liddell');
+  t.store.recordDisplayName(alice, 'Alice Liddell');
   for (const [index, other] of others.entries()) {
     const id = t.store.ensureMember(other.key, at(6));
     t.store.addPersonaVersion({ memberId: id, text: other.persona, reason: 'aligned', at: at(3 - index / 2) });
-    if (other.name) recordDisplayName(t.store.db, other.key, other.name);
+    if (other.name) t.store.recordDisplayName(other.key, other.name);
   }
   // The answer path's own measurements on a few answers, on two days (known figures instead of the timings of this run).
   t.store.db.prepare('UPDATE interactions SET model_calls = NULL, answer_ms = NULL, first_text_ms = NULL, wait_ms = NULL, prompt_tokens = NULL, completion_tokens = NULL').run();
-  for (const [index, item] of t.store.listInteractions(aliceId).slice(0, 4).entries()) recordAnswerMeasurement(t.store.db, item.id, { modelCalls: 1 + (index % 2), answerMs: 1800 + index * 200, firstTextMs: 400 + index * 50, waitMs: 60 * index, promptTokens: 900 });
-  for (const item of t.store.listInteractions(aliceId).slice(6, 8)) recordAnswerMeasurement(t.store.db, item.id, { modelCalls: 2, answerMs: 3200, firstTextMs: 900, waitMs: 400, promptTokens: 1100 });
+  for (const [index, item] of t.store.listInteractions(aliceId).slice(0, 4).entries()) t.store.recordAnswerMeasurement(item.id, { modelCalls: 1 + (index % 2), answerMs: 1800 + index * 200, firstTextMs: 400 + index * 50, waitMs: 60 * index, promptTokens: 900 });
+  for (const item of t.store.listInteractions(aliceId).slice(6, 8)) t.store.recordAnswerMeasurement(item.id, { modelCalls: 2, answerMs: 3200, firstTextMs: 900, waitMs: 400, promptTokens: 1100 });
   new AlignmentRecords(t.store.db).recordFailure({ memberId: bobId, startedAt: at(1, 50), finishedAt: at(1, 51), detail: 'My language model is not reachable', modelCalls: 1 });
   // Persona versions were written just now; put them where they belong in the story.
   const versions = t.store.personaHistory(aliceId, -1).reverse();
