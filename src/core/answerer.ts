@@ -88,6 +88,11 @@ export class Answerer {
     this.shutdown.abort();
   }
 
+  /** The claim this process takes on a question it is about to answer, to be taken as the question is recorded. */
+  questionClaim(): { token: string; until: Date } {
+    return { token: this.token, until: new Date(Date.now() + (this.deps.claimTtlMs ?? DEFAULT_CLAIM_MS)) };
+  }
+
   /** Whether a redelivered question should be answered again: it waits for its answer and nobody here works on it. */
   isRetry(interactionId: number): boolean {
     return !this.isActive(interactionId) && this.deps.store.claims.isPending(interactionId);
@@ -144,7 +149,8 @@ export class Answerer {
   private claim(interactionId: number): { release(): void } | null {
     const { store } = this.deps;
     const ttl = this.deps.claimTtlMs ?? DEFAULT_CLAIM_MS;
-    const take = () => store.claims.claim(interactionId, this.token, new Date(Date.now() + ttl));
+    // Renews the claim a new question got as it was recorded (same token); takes it for a retry or a recovery.
+    const take = () => store.claims.claim(interactionId, this.token, this.questionClaim().until);
     if (!take()) return null;
     const renew = setInterval(() => {
       try {

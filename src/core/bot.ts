@@ -126,7 +126,9 @@ export class Bot implements EventSink {
     }
     const conversationId = event.threadId ?? earlier?.conversationId ?? event.messageId;
     const asked = await this.withFiles(memberId, event, text, chat);
-    const { interaction, duplicate } = store.recordQuestion({ memberId, channelId: event.channelId, threadId: event.threadId, conversationId, messageId: event.messageId, text: asked.text, at: event.at });
+    const question = { memberId, channelId: event.channelId, threadId: event.threadId, conversationId, messageId: event.messageId, text: asked.text, at: event.at };
+    // Claimed in the transaction that stores it: no other process can take it up between the two.
+    const { interaction, duplicate } = store.recordQuestion(question, this.answerer.questionClaim());
     if (duplicate) {
       // A redelivery of a question that never got its answer (the first delivery was cut short) is a retry.
       if (!this.answerer.isRetry(interaction.id)) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');

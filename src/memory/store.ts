@@ -23,6 +23,12 @@ export interface QuestionVector {
   model: string;
 }
 
+/** The claim an answerer takes on a question it is about to answer (see AnswerClaims). */
+export interface QuestionClaim {
+  token: string;
+  until: Date;
+}
+
 /** In-process index cache size when none is given (MEMORY_CACHE_MB's default). */
 export const DEFAULT_CACHE_BYTES = 256 * 2 ** 20;
 
@@ -129,12 +135,17 @@ export class Store {
     return removed;
   }
 
-  /** Records a question before the model is called. `duplicate` is true when this message was seen before. */
-  recordQuestion(question: NewQuestion): { interaction: InteractionRecord; duplicate: boolean } {
+  /**
+   * Records a question before the model is called. `duplicate` is true when this message was seen
+   * before. With `claim`, a new question is claimed for its answerer in the same transaction
+   * (`claimed`), so no other process ever sees it stored and unclaimed while it is being answered.
+   */
+  recordQuestion(question: NewQuestion, claim?: QuestionClaim): { interaction: InteractionRecord; duplicate: boolean; claimed: boolean } {
     return this.transaction(() => {
       const { id, inserted } = this.records.insertQuestion(question);
       if (inserted) this.index.putText(question.memberId, id, question.text);
-      return { interaction: this.records.get(id)!, duplicate: !inserted };
+      const claimed = inserted && claim !== undefined && this.claims.claim(id, claim.token, claim.until);
+      return { interaction: this.records.get(id)!, duplicate: !inserted, claimed };
     });
   }
 
