@@ -5,6 +5,8 @@ import type { VectorIndex } from './vector-index.js';
 export interface MemberIndex {
   keywords: KeywordIndex;
   vectors: VectorIndex | null;
+  /** The member's memory generation (members.memory_generation) these indexes hold. */
+  generation: number;
 }
 
 /** Bytes a member's indexes hold. */
@@ -65,6 +67,11 @@ export class MemberIndexCache {
     if (!entry) return;
     this.entries.delete(memberId);
     this.used -= entry.bytes;
+  }
+
+  /** Each held member with the generation of their indexes. */
+  held(): Array<{ memberId: number; generation: number }> {
+    return [...this.entries].map(([memberId, entry]) => ({ memberId, generation: entry.index.generation }));
   }
 
   /** Drops every member's indexes. */

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
 import { clusteredSource, exactNearest, randomUnitVectors, seededRandom } from '../../test/support/vectors.js';
@@ -123,8 +122,9 @@ describe('the in-process index stays consistent with SQLite', () => {
     expect(store.index.search(alice, { text: 'oaxaca cinnamon' }, 4)).toEqual([]);
     expectSameAsRebuilt([alice, bob]);
 
-    const other = new Database(path);
-    other.prepare("UPDATE interactions SET answer = 'gliding over the chess board' WHERE id = ?").run(chess);
+    // Another process (the CLI) writes through its own store on the same file.
+    const other = Store.open(path);
+    other.recordAnswer(chess, 'gliding over the chess board', null, new Date());
     other.close();
     expect(store.searchMemory(alice, { text: 'gliding' }, 4).map((hit) => hit.interaction.id)).toContain(chess);
     expectSameAsRebuilt([alice, bob]);

@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import type { InteractionRecords } from './interaction-records.js';
 import { KeywordIndex } from './keyword-index.js';
 import { MemberIndexCache, type MemberIndex } from './member-index-cache.js';
+import { MemoryGenerations } from './memory-generations.js';
 import type { Statements } from './statements.js';
 import { queryTerms } from './tokenizer.js';
 import type { Transactions } from './transactions.js';
@@ -26,11 +27,14 @@ export interface MemoryIndexOptions {
  * Memory search, scoped by member: BM25 over the member's own texts and vector KNN over their
  * questions, fused by reciprocal rank. SQLite holds the record (texts in `interactions`, float32
  * vectors in `interaction_vectors`); each member's indexes are an in-process cache rebuilt from it on
- * demand and changed by the same calls that change SQLite. Another connection's commit clears the cache.
+ * demand and changed by the same calls that change SQLite. Every change raises the member's memory
+ * generation in the same transaction; after another connection's commit, only the members whose
+ * generation moved are rebuilt.
  */
 export class MemoryIndex {
   private readonly vectorTable: VectorTable;
   private readonly cache: MemberIndexCache;
+  private readonly generations: MemoryGenerations;
   private readonly dataVersion: () => number;
   private seenVersion: number;
 
@@ -41,6 +45,7 @@ export class MemoryIndex {
     options: MemoryIndexOptions,
   ) {
     this.vectorTable = new VectorTable(sql);
+    this.generations = new MemoryGenerations(sql);
     this.cache = new MemberIndexCache(options.cacheBytes, (memberId) => this.build(memberId));
     const version = sql.pluck('PRAGMA data_version');
     this.dataVersion = () => version.get() as number;
@@ -60,23 +65,24 @@ export class MemoryIndex {
   /** Stores a question's vector. */
   putVector(memberId: number, interactionId: number, vector: Float32Array, model: string): void {
     const quantised = this.vectorTable.put(memberId, interactionId, vector, model);
-    this.transactions.onCommit(() =>
-      this.cache.update(memberId, (index) => {
-        if (!quantised) index.vectors?.remove(interactionId);
-        else (index.vectors ??= new VectorIndex(vector.length)).put(interactionId, quantised);
-        return true;
-      }),
-    );
+    this.changed(memberId, (index) => {
+      if (!quantised) index.vectors?.remove(interactionId);
+      else (index.vectors ??= new VectorIndex(vector.length)).put(interactionId, quantised);
+      return true;
+    });
   }
 
   /** Sets an interaction's searchable text. */
   putText(memberId: number, interactionId: number, text: string): void {
-    this.transactions.onCommit(() => this.cache.update(memberId, (index) => index.keywords.put(interactionId, text)));
+    this.changed(memberId, (index) => index.keywords.put(interactionId, text));
   }
 
   /** Drops every vector and forgets the embedding space (before a re-embed). */
   resetVectors(): void {
-    this.transactions.run(() => this.vectorTable.reset());
+    this.transactions.run(() => {
+      this.vectorTable.reset();
+      this.generations.bumpAll();
+    });
     this.transactions.onCommit(() => this.cache.clear());
   }
 
@@ -92,13 +98,11 @@ export class MemoryIndex {
 
   /** Takes one interaction out of its member's in-process indexes (its rows are being deleted). */
   forgetInteraction(memberId: number, interactionId: number): void {
-    this.transactions.onCommit(() =>
-      this.cache.update(memberId, (index) => {
-        index.keywords.remove(interactionId);
-        index.vectors?.remove(interactionId);
-        return true;
-      }),
-    );
+    this.changed(memberId, (index) => {
+      index.keywords.remove(interactionId);
+      index.vectors?.remove(interactionId);
+      return true;
+    });
   }
 
   /** True when the member's keyword index holds interaction `id` (built from SQLite if not held). */
@@ -140,25 +144,51 @@ export class MemoryIndex {
     return this.vectorTable.rerank(vector, candidates, depth);
   }
 
-  /** The member's indexes; a commit by another connection (the CLI, say) since the last look clears every member's. */
+  /**
+   * Raises the member's generation with the change to SQLite, and applies `change` to their held
+   * indexes once it commits: only if they held the generation just before it (else another
+   * connection changed the member since they were built, and they are rebuilt on the next search).
+   */
+  private changed(memberId: number, change: (index: MemberIndex) => boolean): void {
+    const generation = this.generations.bump(memberId);
+    this.transactions.onCommit(() =>
+      this.cache.update(memberId, (index) => {
+        if (generation === undefined || index.generation !== generation - 1) return false;
+        index.generation = generation;
+        return change(index);
+      }),
+    );
+  }
+
+  /** The member's indexes, after dropping those another connection has changed since the last look. */
   private indexOf(memberId: number): MemberIndex {
     const version = this.dataVersion();
     if (version !== this.seenVersion) {
-      this.cache.clear();
       this.seenVersion = version;
+      this.dropChangedElsewhere();
     }
     // Built inside an open transaction, an index could hold rows that roll back: use it once, keep nothing.
     return this.cache.get(memberId, !this.transactions.open);
   }
 
+  /** Drops every held member whose generation moved (or who was forgotten) in another connection's commit. */
+  private dropChangedElsewhere(): void {
+    const held = this.cache.held();
+    if (held.length === 0) return;
+    const current = this.generations.current(held.map((entry) => entry.memberId));
+    for (const { memberId, generation } of held) if (current.get(memberId) !== generation) this.cache.drop(memberId);
+  }
+
   private build(memberId: number): MemberIndex {
+    // Read before the rows: a commit landing in between leaves an older generation, so a stale index is never taken for current.
+    const generation = this.generations.of(memberId);
     const keywords = KeywordIndex.build(this.interactions.texts(memberId));
     const dimension = this.embeddingSpace()?.dimension ?? null;
     // Without a cache, vectors are searched in SQLite; only the keyword index is built, for this search.
-    if (dimension === null || this.cache.stats().budgetBytes === 0) return { keywords, vectors: null };
+    if (dimension === null || this.cache.stats().budgetBytes === 0) return { keywords, vectors: null, generation };
     const stored = this.vectorTable.quantisedOf(memberId, dimension);
     const vectors = new VectorIndex(dimension);
     stored.ids.forEach((id, at) => vectors.put(id, stored.vectors[at]!));
-    return { keywords, vectors };
+    return { keywords, vectors, generation };
   }
 }

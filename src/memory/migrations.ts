@@ -219,4 +219,14 @@ export const migrations: ReadonlyArray<Migration> = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 40,
+    name: 'memory generation per member',
+    sql: `
+      -- Counts the changes to a member's searchable memory (texts and vectors). Each process keeps a
+      -- member's in-process index with the generation it was built at, so a commit by another process
+      -- (the CLI's forget, reset or align) costs only the members it changed their index.
+      ALTER TABLE members ADD COLUMN memory_generation INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
