@@ -20,7 +20,7 @@ export interface BenchMember {
   queries: (count: number) => Float32Array[];
 }
 
-/** The same members and memories, written in today's layout and in the new one. */
+/** The same members and memories, written in the old layout and in the new one. */
 export interface LayoutPair {
   store: Store;
   legacy: LegacyStore;

@@ -1,5 +1,5 @@
 /**
- * Memory search in three layouts on the same data: today's (vec0 partitions + FTS5, bench/legacy),
+ * Memory search in three layouts on the same data: the old one (vec0 partitions + FTS5, bench/legacy),
  * the new one (float32 rows + in-process BM25 and int8 index), and raw sqlite-vec float32 KNN over the
  * member's vec0 partition as the anchor every ratio is taken against.
  */
@@ -23,7 +23,7 @@ export function memoryLayoutScenarios(dir: string, total: number): LayoutPair {
   ].filter((member) => member.memories * 2 <= total);
   const spreadOver = Math.max(total - labelled.reduce((sum, member) => sum + member.memories, 0), members - labelled.length);
   const pair = buildLayouts(dir, 'layout', labelled, { members: members - labelled.length, memories: spreadOver }, 1);
-  console.log(`database: ${pair.interactions.toLocaleString('en')} interactions, ${members} members, 768-d vectors; built in ${pair.buildSeconds.legacy.toFixed(1)} s (today's layout), ${pair.buildSeconds.store.toFixed(1)} s (new)`);
+  console.log(`database: ${pair.interactions.toLocaleString('en')} interactions, ${members} members, 768-d vectors; built in ${pair.buildSeconds.legacy.toFixed(1)} s (old layout), ${pair.buildSeconds.store.toFixed(1)} s (new)`);
   const huge = total >= 100_000 ? buildLayouts(dir, 'single', [{ label: '100k', memories: 100_000, kind: 'random' }], { members: 0, memories: 0 }, 2) : null;
   const searched = [...pair.members.filter((member) => member.kind === 'random').map((member) => ({ pair, member })), ...(huge ? [{ pair: huge, member: huge.members[0]! }] : [])];
   latencyTable(searched);
@@ -36,38 +36,38 @@ export function memoryLayoutScenarios(dir: string, total: number): LayoutPair {
 }
 
 function latencyTable(searched: Array<{ pair: LayoutPair; member: BenchMember }>): void {
-  const rows = [['top-4 hybrid retrieval, ms', "today p50", 'p99', '×raw', 'new p50', 'p99', '×raw', 'raw vec0 p50', 'p99', 'new index built in']];
+  const rows = [['top-4 hybrid retrieval, ms', 'old p50', 'p99', '×raw', 'new p50', 'p99', '×raw', 'raw vec0 p50', 'p99', 'new index built in']];
   for (const { pair, member } of searched) {
     const { sentence } = corpus(100 + member.memories);
     const runs = member.memories >= 100_000 ? 100 : 300;
     const queries = member.queries(runs + 1).map((vector) => ({ text: sentence(), vector }));
     const raw = pair.legacy.db.prepare('SELECT rowid FROM interaction_vectors WHERE embedding MATCH ? AND k = ? AND member_id = ? ORDER BY distance');
     const anchor = spread(timed(runs, (run) => raw.all(queries[run + 1]!.vector, K, BigInt(member.memberId))));
-    const today = spread(timed(member.memories >= 100_000 ? 20 : runs, (run) => pair.legacy.searchMemory(member.memberId, queries[run + 1]!, K)));
+    const old = spread(timed(member.memories >= 100_000 ? 20 : runs, (run) => pair.legacy.searchMemory(member.memberId, queries[run + 1]!, K)));
     const started = performance.now();
     pair.store.searchMemory(member.memberId, queries[0]!, K);
     const built = performance.now() - started;
     const ours = spread(timed(runs, (run) => pair.store.searchMemory(member.memberId, queries[run + 1]!, K)));
-    rows.push([`member with ${member.label} memories`, ms(today.p50), ms(today.p99), `${(today.p50 / anchor.p50).toFixed(2)}`, ms(ours.p50), ms(ours.p99), `${(ours.p50 / anchor.p50).toFixed(2)}`, ms(anchor.p50), ms(anchor.p99), `${ms(built)} ms`]);
+    rows.push([`member with ${member.label} memories`, ms(old.p50), ms(old.p99), `${(old.p50 / anchor.p50).toFixed(2)}`, ms(ours.p50), ms(ours.p99), `${(ours.p50 / anchor.p50).toFixed(2)}`, ms(anchor.p50), ms(anchor.p99), `${ms(built)} ms`]);
   }
   printTable('Retrieval latency (p50/p99 ms; ×raw = p50 against raw sqlite-vec float32 KNN on the same member)', rows);
 }
 
 function recallTable(pair: LayoutPair): void {
-  const rows = [['recall@4 vs exact float32 search', 'today', 'new', 'raw vec0']];
+  const rows = [['recall@4 vs exact float32 search', 'old', 'new', 'raw vec0']];
   for (const member of pair.members.filter((candidate) => candidate.memories === 10_000)) {
     const raw = pair.legacy.db.prepare('SELECT rowid FROM interaction_vectors WHERE embedding MATCH ? AND k = ? AND member_id = ? ORDER BY distance').pluck();
-    const found = { today: 0, ours: 0, raw: 0 };
+    const found = { old: 0, ours: 0, raw: 0 };
     const queries = member.queries(100);
     for (const vector of queries) {
       const exact = new Set(exactNearest(member.vectors, vector, K));
       const count = (ids: number[]) => ids.filter((id) => exact.has(id)).length;
-      found.today += count(pair.legacy.index.search(member.memberId, { text: '', vector }, K).map((hit) => hit.id));
+      found.old += count(pair.legacy.index.search(member.memberId, { text: '', vector }, K).map((hit) => hit.id));
       found.ours += count(pair.store.index.search(member.memberId, { text: '', vector }, K).map((hit) => hit.id));
       found.raw += count((raw.all(vector, K, BigInt(member.memberId)) as Array<number | bigint>).map(Number));
     }
     const recall = (hits: number) => (hits / (K * queries.length)).toFixed(3);
-    rows.push([`${member.kind} unit vectors, 10k memories, 100 queries`, recall(found.today), recall(found.ours), recall(found.raw)]);
+    rows.push([`${member.kind} unit vectors, 10k memories, 100 queries`, recall(found.old), recall(found.ours), recall(found.raw)]);
   }
   printTable('Vector recall (the vector ranking alone, seeded data)', rows);
 }
@@ -109,7 +109,7 @@ function bytesTable(dir: string, pair: LayoutPair, members: number): void {
   const empty = buildLayouts(dir, 'empty', [], { members: 0, memories: 0 }, 3);
   const emptySize = { store: fileSize(empty.paths.store), legacy: fileSize(empty.paths.legacy) };
   const single = buildLayouts(dir, 'one-each', [], { members: 200, memories: 200 }, 4);
-  const rows = [['database on disk', "today's layout", 'new layout']];
+  const rows = [['database on disk', 'old layout', 'new layout']];
   rows.push([`bytes per interaction (${pair.interactions.toLocaleString('en')} interactions, ${members} members, all in)`, size(fileSize(pair.paths.legacy) / pair.interactions), size(fileSize(pair.paths.store) / pair.interactions)]);
   rows.push(['whole file', size(fileSize(pair.paths.legacy)), size(fileSize(pair.paths.store))]);
   rows.push(['bytes per member with one interaction (200 members)', size((fileSize(single.paths.legacy) - emptySize.legacy) / 200), size((fileSize(single.paths.store) - emptySize.store) / 200)]);

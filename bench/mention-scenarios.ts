@@ -9,7 +9,8 @@ import type { Store } from '../src/memory/store.js';
 import { randomUnitVectors } from '../test/support/vectors.js';
 import { RecordingChat } from '../test/support/recording-chat.js';
 import { DIMENSION } from './memory-layouts.js';
-import { corpus, ms, percentile, printTable } from './support.js';
+import type { LegacyStore } from './legacy/legacy-store.js';
+import { corpus, ms, percentile, printTable, spread } from './support.js';
 
 const { random, sentence } = corpus(9);
 /** Embeddings come from a pool made beforehand, so the fake model's own arithmetic is not timed as ours. */
@@ -46,24 +47,60 @@ function learning(store: Store): Learning {
   });
 }
 
-/** Per-mention overhead outside the model for a member with `memories` memories, checkpoints in the background as in the bot. */
-export async function mentionScenario(store: Store, userId: string, memories: number): Promise<void> {
+/** Milliseconds per mention, in the old layout and the new, alternating so both meet the same machine load. */
+function storeWork(store: Store, legacy: LegacyStore, userId: string): { old: number[]; ours: number[] } {
+  const old: number[] = [];
+  const ours: number[] = [];
+  const key = { platform: 'discord', workspaceId: 'bench', userId } as const;
+  for (let i = -20; i < 1_000; i += 1) {
+    const text = sentence();
+    const vector = pool[(drawn += 1) % pool.length]!;
+    let started = performance.now();
+    const memberId = store.ensureMember(key);
+    const { interaction } = store.recordQuestion({ memberId, channelId: 'c', conversationId: `work-${i}`, messageId: `work-${i}`, text, at: new Date() }, { token: 'bench', until: new Date(Date.now() + 30_000) });
+    const persona = store.livePersona(memberId);
+    store.searchMemory(memberId, { text, vector }, 4, interaction.id);
+    store.transaction(() => {
+      store.recordAnswer(interaction.id, 'an answer', persona?.id ?? null, new Date(), { vector, model: 'bench-embed' });
+      store.recordAnswerMeasurement(interaction.id, { modelCalls: 1 });
+    });
+    if (i >= 0) ours.push(performance.now() - started);
+    started = performance.now();
+    const member = legacy.memberAndPersona(userId);
+    const id = legacy.recordQuestion(member.memberId, `work-${i}`, text);
+    legacy.searchMemory(member.memberId, { text, vector }, 4);
+    legacy.recordAnswer(member.memberId, id, text, 'an answer', vector);
+    if (i >= 0) old.push(performance.now() - started);
+  }
+  return { old, ours };
+}
+
+/** The whole mention through the Bot and its model queue, with checkpoints in the background as in the bot (new layout). */
+async function throughBot(store: Store, userId: string): Promise<number[]> {
   const { agent, personas } = learning(store);
-  const model = new InstantModel();
-  const queue = new FairModelQueue(1);
-  const bot = new Bot({ store, agent, personas, model, queue, embedModel: 'bench-embed', logger: pino({ level: 'silent' }), answerTimeoutMs: 60_000, maxPendingPerMember: 3, maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
+  const bot = new Bot({ store, agent, personas, model: new InstantModel(), queue: new FairModelQueue(1), embedModel: 'bench-embed', logger: pino({ level: 'silent' }), answerTimeoutMs: 60_000, maxPendingPerMember: 3, maxMessageChars: 4000, feedback: { negative: ['👎'], positive: ['👍'], maxCorrectionChars: 4000 } });
   const chat = new RecordingChat();
-  const checkpoints = store.startBackgroundCheckpoints();
   const samples: number[] = [];
   for (let i = -20; i < 1_000; i += 1) {
     const started = performance.now();
     await bot.handle({ kind: 'mention', member: { platform: 'discord', workspaceId: 'bench', userId }, channelId: 'c', messageId: `bench-${i}`, text: sentence(), at: new Date() }, chat);
     if (i >= 0) samples.push(performance.now() - started);
   }
+  return samples;
+}
+
+/** Per-mention overhead outside the model for a member with `memories` memories: the old layout beside the new, with ratios. */
+export async function mentionScenario(store: Store, legacy: LegacyStore, userId: string, memories: number): Promise<void> {
+  const checkpoints = store.startBackgroundCheckpoints();
+  const work = storeWork(store, legacy, userId);
+  const bot = await throughBot(store, userId);
   await checkpoints.stop();
-  printTable('Per mention, outside the model (through the Bot and its model queue: store writes, persona, one memory search, agent loop)', [
-    ['1,000 mentions', 'p50 ms', 'p99 ms'],
-    [`member with ${memories.toLocaleString('en')} memories`, ms(percentile(samples, 50)), ms(percentile(samples, 99))],
+  const [old, ours] = [spread(work.old), spread(work.ours)];
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+  printTable(`Per mention, outside the model (member with ${memories.toLocaleString('en')} memories, 1,000 mentions each; old/new = how many times faster the new layout is)`, [
+    ['', 'old p50 ms', 'old p99', 'new p50 ms', 'new p99', 'old/new p50', 'old/new p99'],
+    ['store work: member and persona read, question write, top-4 search, answer and vector write', ms(old.p50), ms(old.p99), ms(ours.p50), ms(ours.p99), ratio(old.p50, ours.p50), ratio(old.p99, ours.p99)],
+    ['the whole mention through the Bot and its model queue (the old store cannot run under the Bot)', '–', '–', ms(percentile(bot, 50)), ms(percentile(bot, 99)), '–', '–'],
   ]);
 }
 

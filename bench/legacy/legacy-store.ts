@@ -40,17 +40,34 @@ export class LegacyStore {
 
   /** Question, answer and vector, written as the old store did. */
   remember(memberId: number, messageId: string, question: string, answer: string, vector: Float32Array): number {
-    const at = new Date().toISOString();
+    const id = this.recordQuestion(memberId, messageId, question);
+    this.recordAnswer(memberId, id, question, answer, vector);
+    return id;
+  }
+
+  /** The question's row and its keyword entry, each statement autocommitted, as the old store wrote them before calling the model. */
+  recordQuestion(memberId: number, messageId: string, question: string): number {
     const id = Number(
       this.db
         .prepare('INSERT INTO interactions (member_id, channel_id, conversation_id, question, question_message_id, asked_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(memberId, 'c', messageId, question, messageId, at).lastInsertRowid,
+        .run(memberId, 'c', messageId, question, messageId, new Date().toISOString()).lastInsertRowid,
     );
     this.index.putText(memberId, id, question);
-    this.db.prepare('UPDATE interactions SET answer = ?, answered_at = ? WHERE id = ?').run(answer, at, id);
+    return id;
+  }
+
+  /** The answer, its keyword entry and the question's vector, as the old store wrote them once the model answered. */
+  recordAnswer(memberId: number, id: number, question: string, answer: string, vector: Float32Array): void {
+    this.db.prepare('UPDATE interactions SET answer = ?, answered_at = ? WHERE id = ?').run(answer, new Date().toISOString(), id);
     this.index.putText(memberId, id, `${question}\n${answer}`);
     this.index.putVector(memberId, id, vector, 'bench-embed');
-    return id;
+  }
+
+  /** The member's id and live persona, read as the old store read them for each mention. */
+  memberAndPersona(userId: string): { memberId: number; persona: string } {
+    const memberId = this.db.prepare("SELECT id FROM members WHERE platform = 'discord' AND workspace_id = 'bench' AND user_id = ?").pluck().get(userId) as number;
+    const persona = this.db.prepare('SELECT text FROM persona_versions WHERE member_id = ? ORDER BY id DESC LIMIT 1').pluck().get(memberId) as string;
+    return { memberId, persona };
   }
 
   /** Adds a persona version, as the first contact does. */
