@@ -220,7 +220,7 @@ export const migrations: ReadonlyArray<Migration> = [
     `,
   },
   {
-    version: 40,
+    version: 7,
     name: 'memory generation per member',
     sql: `
       -- Counts the changes to a member's searchable memory (texts and vectors). Each process keeps a
