@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** Sends a message and waits until the core has handled it. */
-async function say(author: FakeUser, content: string, options: { channelId?: string; attachments?: any[] } = {}): Promise<any> {
+async function say(author: FakeUser, content: string, options: { channelId?: string; attachments?: any[]; replyTo?: string } = {}): Promise<any> {
   const payload = fake.userMessage(author, content, options);
   await d!.handled('MESSAGE_CREATE', payload);
   return payload;
@@ -106,8 +106,11 @@ describe('Discord: follow-ups in a thread', () => {
     const chats = t.ollama.chats().length;
     const other = await say(bob, 'I liked Foundation more', { channelId: fake.threadId });
     const aside = await say(alice, `<@${bob.id}> me too`, { channelId: fake.threadId });
+    // A reply to Bob's message is said to Bob, though it names nobody.
+    const toBob = await say(alice, 'same here, the first one is the best', { channelId: fake.threadId, replyTo: other.id });
     expect(answerTo(other.id)).toBeUndefined();
     expect(answerTo(aside.id)).toBeUndefined();
+    expect(answerTo(toBob.id)).toBeUndefined();
     expect(t.ollama.chats()).toHaveLength(chats);
     expect(t.store.findMember(d!.key(bob))).toBeUndefined();
     expect(t.store.listInteractions(d!.key(alice)).map((row) => row.question)).toEqual(['and after that?', 'a book?']);

@@ -49,6 +49,14 @@ describe('messageEvent', () => {
     expect(messageEvent(message({ content: '<@1000> hi' }), options)).toBeNull();
   });
 
+  it('a reply to someone else\'s message is said to them, in a thread too; a reply to one\'s own message or to an unknown author is not', () => {
+    const inThread = { channelId: 't1', channel: { type: ChannelType.PublicThread } };
+    expect(messageEvent(message({ ...inThread, content: 'agreed', reference: { messageId: 'x' }, mentions: { repliedUser: { id: '8' } } }), options)).toMatchObject({ kind: 'reply', threadId: 't1', replyToId: 'x', addressed: false, toOthers: true });
+    expect(messageEvent(message({ content: 'agreed', reference: { messageId: 'x' }, mentions: { repliedUser: { id: '8' } } }), options)).toMatchObject({ toOthers: true });
+    expect(messageEvent(message({ ...inThread, content: 'and also', reference: { messageId: 'x' }, mentions: { repliedUser: { id: '7' } } }), options)).not.toHaveProperty('toOthers');
+    expect(messageEvent(message({ ...inThread, content: 'and also', reference: { messageId: 'x' }, mentions: { repliedUser: null } }), options)).not.toHaveProperty('toOthers');
+  });
+
   it('carries the files, the thread\'s channel, and whether a message is said to someone else', () => {
     const file = { name: 'notes.md', size: 12, url: 'https://cdn.discordapp.com/attachments/1/2/notes.md', contentType: 'text/markdown; charset=utf-8' };
     const event = messageEvent(message({ content: 'see this', channelId: 't1', channel: { type: ChannelType.PublicThread, parentId: 'c1' }, attachments: new Map([['a1', file]]) }), options);

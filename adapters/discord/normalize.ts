@@ -121,7 +121,7 @@ export function messageEvent(message: MessageLike, options: ReadOptions): Mentio
   const replyPart = replyToId === undefined ? {} : { replyToId };
   if (isDm || mentionsBot(content, options.botId)) return { kind: 'mention', ...base, ...replyPart };
   if (replyToId !== undefined && message.mentions.repliedUser?.id === options.botId) return { kind: 'reply', ...base, ...replyPart, addressed: true };
-  const toOthers = mentionsSomeoneElse(content, options.botId) ? { toOthers: true } : {};
+  const toOthers = mentionsSomeoneElse(content, options.botId) || repliesToSomeoneElse(message) ? { toOthers: true } : {};
   if (replyToId !== undefined || base.threadId !== undefined) return { kind: 'reply', ...base, ...replyPart, addressed: false, ...toOthers };
   return null;
 }
@@ -134,6 +134,13 @@ export function attachmentsOf(message: Pick<MessageLike, 'attachments'>): Attach
 /** True when the text mentions a user or role other than the bot (then it is said to them). */
 function mentionsSomeoneElse(content: string, botId: string): boolean {
   return [...content.matchAll(/<@[!&]?(\d+)>/g)].some((match) => match[1] !== botId);
+}
+
+/** True when the message replies to another person's message (the bot's own are handled before). */
+function repliesToSomeoneElse(message: MessageLike): boolean {
+  const repliedTo = message.mentions.repliedUser?.id;
+  // Unknown when the replied-to message is gone; a reply to one's own message goes on one's own exchange.
+  return message.reference?.messageId !== undefined && repliedTo !== undefined && repliedTo !== message.author?.id;
 }
 
 /** An edited message with text; null when the update carries no content or author (embeds, partials) or comes from a bot. */

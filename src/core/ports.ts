@@ -41,7 +41,7 @@ export interface ReplyEvent extends Place {
    * Addressed replies that are not corrections are answered as follow-up questions.
    */
   addressed: boolean;
-  /** The message names someone but not the bot: it is said to them, never a follow-up. */
+  /** The message names someone but not the bot, or replies to another person's message: it is said to them, never a follow-up. */
   toOthers?: boolean;
   text: string;
   attachments?: Attachment[];
