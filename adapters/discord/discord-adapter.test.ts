@@ -7,6 +7,7 @@ import { InFlight } from '../../src/core/in-flight.js';
 import type { Chat, ChatEvent, EventSink, RunningAdapter } from '../../src/core/ports.js';
 import { FakeDiscord, fakeUser } from '../../test/fakes/fake-discord.js';
 import { startDiscord } from './discord-adapter.js';
+import { NOT_HERE } from './discord-interactions.js';
 
 const fastRest = { globalRequestsPerSecond: 1e6, retries: 0 };
 
@@ -208,6 +209,25 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
     expect(fake.requests.indexOf(callback)).toBeLessThan(fake.requests.indexOf(edit));
     expect(sink.events.at(-1)).toMatchObject({ kind: 'command', name: 'persona', args: ['view'], isAdmin: false, member: { userId: alice.id } });
+  });
+
+  it('answers commands, buttons and forms outside DISCORD_CHANNEL_IDS only with a private note, handing nothing to the core', async () => {
+    const elsewhere = (payload: any) => ({ ...payload, channel_id: fake.otherChannelId, channel: { ...payload.channel, id: fake.otherChannelId, name: 'random' } });
+    const answerMessage = fake.message({ channelId: fake.otherChannelId, author: fake.bot, content: 'an answer' });
+    const interactions = [
+      elsewhere(fake.command(alice, 'export')),
+      fake.button(alice, answerMessage, 'persona:fix:42'),
+      elsewhere(fake.modalSubmit(alice, 'persona:form:correction:42', 'text', 'the right answer')),
+    ];
+    const before = sink.events.length;
+    for (const interaction of interactions) fake.dispatch('INTERACTION_CREATE', interaction);
+    const notes = await until(() => {
+      const answered = interactions.map((interaction) => fake.callbacks.get(interaction.id)?.[0]);
+      return answered.every(Boolean) ? answered : undefined;
+    });
+    for (const note of notes) expect(note).toMatchObject({ type: 4, data: { content: NOT_HERE, flags: 64 } });
+    await sink.settled();
+    expect(sink.events.length).toBe(before);
   });
 
   it('/persona forget confirm and an admin\'s reset of another member', async () => {

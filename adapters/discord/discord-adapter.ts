@@ -158,9 +158,9 @@ class DiscordAdapter implements RunningAdapter {
     if (event && (await this.allowed(reaction.message.channelId, reaction.message.guildId))) await this.deliver(event);
   }
 
-  /** `/persona`, the controls under answers and submitted forms (see handleInteraction). */
+  /** `/persona`, the controls under answers and submitted forms (see handleInteraction), where the bot works. */
   private async onInteraction(interaction: Interaction): Promise<void> {
-    await handleInteraction(interaction, this.chat, this.logger, (event, chat) => this.deliver(event, chat));
+    await handleInteraction(interaction, this.chat, this.logger, (event, chat) => this.deliver(event, chat), (channelId, guildId) => this.allowed(channelId, guildId));
   }
 
   private async deliver(event: ChatEvent, chat: DiscordChat | InteractionChat = this.chat): Promise<void> {

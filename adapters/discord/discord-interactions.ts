@@ -9,12 +9,18 @@ import { errorSummary, retryOnce } from './retry-once.js';
 /** Hands an event to the core with the chat that answers it. */
 export type Deliver = (event: ChatEvent, chat: InteractionChat) => Promise<void>;
 
+/** Whether the bot works in this channel (DISCORD_CHANNEL_IDS). */
+export type ChannelCheck = (channelId: string, guildId: string | null) => Promise<boolean>;
+
+/** Said, only to the member, to an interaction in a channel the bot is kept out of. */
+export const NOT_HERE = 'I am not used in this channel; ask in a channel where I answer.';
+
 /**
  * One interaction: `/persona`, a control under an answer, or a submitted form. Discord wants an
  * answer within 3 s, so each is acknowledged at once (an ephemeral "thinking…" the core's reply
  * then fills in), except where the core may answer with a form, which must be the first answer.
  */
-export async function handleInteraction(interaction: Interaction, chat: DiscordChat, logger: Logger, deliver: Deliver): Promise<void> {
+export async function handleInteraction(interaction: Interaction, chat: DiscordChat, logger: Logger, deliver: Deliver, allowed: ChannelCheck): Promise<void> {
   const ids = { interactionId: interaction.id, userId: interaction.user.id };
   let event: ChatEvent | null = null;
   let opensForm = false;
@@ -28,6 +34,9 @@ export async function handleInteraction(interaction: Interaction, chat: DiscordC
     event = formEvent(interaction);
   }
   if (!event || !interaction.isRepliable()) return;
+  if (!(await allowed(event.channelId, interaction.guildId))) {
+    return void (await retryOnce(logger, 'interaction reply', ids, () => interaction.reply({ content: NOT_HERE, flags: MessageFlags.Ephemeral })));
+  }
   if (!opensForm) await retryOnce(logger, 'interaction acknowledgement', ids, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
   const replies = new InteractionChat(chat, interaction as unknown as RepliableLike, logger, ids);
   await deliver(event, replies);
