@@ -113,7 +113,8 @@ describe('Slack through bolt (HTTP mode) and the real core', () => {
     const answerTs = t.store.listInteractions(member('UALICE'))[0]!.answerMessageIds[0]!;
     await post(reaction('UALICE', '-1', answerTs));
     const [ack] = await slack.waitFor('chat.postEphemeral');
-    expect(ack!.body).toMatchObject({ channel: 'C0GENERAL', user: 'UALICE' });
+    // The note goes into the answer's thread, where Alice is reading, not to the channel.
+    expect(ack!.body).toMatchObject({ channel: 'C0GENERAL', user: 'UALICE', thread_ts: ts });
     const correction = threadReply('UALICE', 'white, always white', ts);
     await post(correction);
     const confirmed = () => slack.called('reactions.add').filter((call) => call.body.name === 'white_check_mark');

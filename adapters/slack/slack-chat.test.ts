@@ -17,6 +17,7 @@ function fakeClient(fail: Record<string, string> = {}): { client: webApi.WebClie
   const client = {
     chat: { postMessage: method('chat.postMessage', () => ({ ok: true, ts: `${++ts}.0` })), postEphemeral: method('chat.postEphemeral') },
     reactions: { add: method('reactions.add'), remove: method('reactions.remove') },
+    conversations: { replies: method('conversations.replies', () => ({ ok: true, messages: [{ ts: '1.0', thread_ts: '1.0' }] })) },
   };
   return { client: client as unknown as webApi.WebClient, calls };
 }
@@ -59,6 +60,23 @@ describe('SlackChat', () => {
     expect(calls).toEqual([{ method: 'reactions.add', args: { channel: 'C1', timestamp: '2.0', name: 'eyes' } }]);
     await stop();
     expect(calls[1]).toEqual({ method: 'reactions.remove', args: { channel: 'C1', timestamp: '2.0', name: 'eyes' } });
+  });
+
+  it('puts a note about a message in that message\'s thread: the one given, or the one Slack says it sits in', async () => {
+    const { client, calls } = fakeClient();
+    const chat = new SlackChat(client, logger);
+    await chat.sendPrivate({ channelId: 'C1', member: alice, about: '3.0' }, 'reply with the right answer');
+    await chat.sendPrivate({ channelId: 'C1', member: alice, about: '3.0', threadId: '2.0' }, 'noted');
+    await chat.sendPrivate({ channelId: 'C1', member: alice }, 'about nothing');
+    expect(calls).toEqual([
+      { method: 'conversations.replies', args: { channel: 'C1', ts: '3.0', limit: 1 } },
+      { method: 'chat.postEphemeral', args: { channel: 'C1', user: 'UALICE', text: 'reply with the right answer', thread_ts: '1.0' } },
+      { method: 'chat.postEphemeral', args: { channel: 'C1', user: 'UALICE', text: 'noted', thread_ts: '2.0' } },
+      { method: 'chat.postEphemeral', args: { channel: 'C1', user: 'UALICE', text: 'about nothing' } },
+    ]);
+    const unknown = fakeClient({ 'conversations.replies': 'thread_not_found' });
+    await new SlackChat(unknown.client, logger).sendPrivate({ channelId: 'C1', member: alice, about: '3.0' }, 'still shown');
+    expect(unknown.calls.at(-1)).toEqual({ method: 'chat.postEphemeral', args: { channel: 'C1', user: 'UALICE', text: 'still shown' } });
   });
 
   it('does not fail the event when an ephemeral note cannot be shown', async () => {

@@ -84,9 +84,22 @@ export class SlackChat implements Chat {
     return { messageIds };
   }
 
-  /** An ephemeral message: only the member sees it, in the channel where they are. */
+  /** An ephemeral message: only the member sees it, where they are: in the thread of the message it is about. */
   async sendPrivate(to: PrivateTarget, text: string): Promise<void> {
-    await this.postEphemeral(to, splitText(escapeForSlack(text), MESSAGE_LIMIT));
+    await this.postEphemeral(to, splitText(escapeForSlack(text), MESSAGE_LIMIT), to.threadId ?? (await this.threadOf(to)));
+  }
+
+  /** The thread of the message a note is about (a reaction event does not say); none for a message outside threads. */
+  private async threadOf(to: PrivateTarget): Promise<string | undefined> {
+    if (!to.about) return undefined;
+    try {
+      // Given any message of a thread, Slack returns the thread; each message carries its `thread_ts`.
+      const found = await this.client.conversations.replies({ channel: to.channelId, ts: to.about, limit: 1 });
+      return found.messages?.[0]?.thread_ts;
+    } catch (error) {
+      this.logger.debug({ channelId: to.channelId, messageId: to.about, ...slackErrorSummary(error) }, 'thread of the message not found; the note goes to the channel');
+      return undefined;
+    }
   }
 
   /** Posts already escaped chunks ephemerally; a note that cannot be shown must not fail the event that caused it. */
@@ -153,13 +166,13 @@ export class InteractionChat extends SlackChat {
     const chunks = splitText(escapeForSlack(text), MESSAGE_LIMIT);
     const { respond, place } = this.interaction;
     const here = { ...to, channelId: place?.channel ?? to.channelId };
-    if (!respond) return this.postEphemeral(here, chunks, place?.thread);
+    if (!respond) return this.postEphemeral(here, chunks, place?.thread ?? to.threadId);
     for (const [index, chunk] of chunks.entries()) {
       try {
         await respond({ response_type: 'ephemeral', text: chunk, replace_original: false });
       } catch (error) {
         this.logger.warn({ channelId: to.channelId, userId: to.member.userId, ...slackErrorSummary(error) }, 'interaction response failed; trying ephemeral messages');
-        return this.postEphemeral(here, chunks.slice(index), place?.thread);
+        return this.postEphemeral(here, chunks.slice(index), place?.thread ?? to.threadId);
       }
     }
   }

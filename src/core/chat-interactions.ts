@@ -72,4 +72,6 @@ export interface PrivateTarget {
   member: MemberKey;
   /** The message the note is about (the answer reacted to, the correction); it places the note beside it where no interaction exists. */
   about?: string;
+  /** The thread the note belongs in, when the caller knows it (else the adapter finds the thread of `about`). */
+  threadId?: string;
 }

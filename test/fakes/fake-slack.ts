@@ -201,6 +201,13 @@ export class FakeSlack {
     return { ok: true, channel: body.channel, ts: body.ts };
   }
 
+  /** The thread of a message the bot posted, as Slack returns it given any message of the thread (the fake knows only the bot's). */
+  private replies(ts: string): Record<string, unknown> {
+    const posted = this.called('chat.postMessage').find((call) => call.result?.ts === ts)?.body.thread_ts ?? this.streams.get(ts)?.thread_ts;
+    if (posted === undefined) return { ok: false, error: 'thread_not_found' };
+    return { ok: true, has_more: true, messages: [{ type: 'message', ts: posted, thread_ts: posted }] };
+  }
+
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'apps.connections.open':
@@ -226,6 +233,8 @@ export class FakeSlack {
         return { ok: true };
       case 'views.open':
         return body.trigger_id ? { ok: true, view: { id: `V${++this.ts}`, ...(JSON.parse(String(body.view)) as object) } } : { ok: false, error: 'invalid_trigger_id' };
+      case 'conversations.replies':
+        return this.replies(String(body.ts));
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users)}` } };
       case 'files.getUploadURLExternal': {
