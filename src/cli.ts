@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { formatReport, tally } from './core/alignment.js';
 import { EmbeddingMismatchError, PromptError } from './core/errors.js';
 import { sumTallies } from './core/structured.js';
-import { exportMember, reembedAll } from './core/maintenance.js';
+import { exportedCount, exportMember, reembedAll } from './core/maintenance.js';
 import { healthChecks } from './health.js';
 import type { Core } from './main.js';
 import { DatabasePathError } from './memory/database-path.js';
@@ -124,7 +124,7 @@ function exportTo(core: Core, member: string | undefined, out: string | undefine
   } catch (error) {
     return print(`Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that its folder exists and is writable.`, 1);
   }
-  const counts = [counted(1, 'member'), counted(data.interactions.length, 'interaction'), counted(data.personas.length, 'persona version'), counted(Buffer.byteLength(json), 'byte')];
+  const counts = [counted(1, 'member'), counted(exportedCount(data, 'interactions'), 'interaction'), counted(exportedCount(data, 'persona_versions'), 'persona version'), counted(Buffer.byteLength(json), 'byte')];
   return print(`Wrote ${path}: ${counts.join(', ')}.`, 0);
 }
 

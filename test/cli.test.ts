@@ -103,7 +103,7 @@ describe('tools', { timeout: 120_000 }, () => {
     const shown = JSON.parse((await cli(['show', key!, '--json'])).stdout);
     expect(shown.recent[0]).toMatchObject({ question: 'what is my favourite number?', groundTruth: 'seven', feedback: 'negative_corrected' });
     const exported = JSON.parse((await cli(['export', key!])).stdout);
-    expect(exported.interactions).toHaveLength(1);
+    expect(exported.tables.interactions).toHaveLength(1);
     memberKey = key!;
     expect((await cli(['show', 'nobody'])).stderr).toContain('platform:workspace:user');
 
@@ -127,8 +127,8 @@ describe('tools', { timeout: 120_000 }, () => {
     const written = await runMain(['export', memberKey, '--out', out], settings());
     expect(written.code).toBe(0);
     const exported = JSON.parse(readFileSync(out, 'utf8'));
-    expect(exported.interactions).toHaveLength(1);
-    expect(written.stdout.trim()).toBe(`Wrote ${out}: 1 member, 1 interaction, ${exported.personas.length} persona versions, ${statSync(out).size.toLocaleString('en')} bytes.`);
+    expect(exported.tables.interactions).toHaveLength(1);
+    expect(written.stdout.trim()).toBe(`Wrote ${out}: 1 member, 1 interaction, ${exported.tables.persona_versions.length} persona versions, ${statSync(out).size.toLocaleString('en')} bytes.`);
     const missing = join(dir, 'no-such-folder', 'export.json');
     const refused = await runMain(['export', memberKey, '--out', missing], settings());
     expect(refused.code).toBe(1);

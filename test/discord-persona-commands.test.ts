@@ -120,9 +120,9 @@ describe('Discord: a member\'s own memories', () => {
     const data = JSON.parse(file.content);
     expect(data.member).toBe(`discord:${fake.guildId}:${carol.id}`);
     const own = t.store.listInteractions(d.key(carol)).map((row) => row.id).sort();
-    expect(data.interactions.map((row: { id: number }) => row.id).sort()).toEqual(own);
-    expect(data.interactions.every((row: { memberId: number }) => row.memberId === memberId)).toBe(true);
-    expect(data.personas.every((version: { memberId: number }) => version.memberId === memberId)).toBe(true);
+    expect(data.tables.interactions.map((row: { id: number }) => row.id).sort()).toEqual(own);
+    expect(data.tables.interactions.every((row: { member_id: number }) => row.member_id === memberId)).toBe(true);
+    expect(data.tables.persona_versions.every((version: { member_id: number }) => version.member_id === memberId)).toBe(true);
     expect(file.content).not.toContain(bob.id);
     expect(file.content).not.toContain('taco');
   });

@@ -230,7 +230,7 @@ describe('Slack: instructions and own memories', () => {
     const [upload] = [...slack.uploads.values()];
     expect(upload).toMatchObject({ filename: 'persona-bot-slack-UALICE.json', channel: 'DUALICE' });
     const data = JSON.parse(upload!.content);
-    expect(data.interactions.map((row: { question: string }) => row.question)).toEqual(['which coffee?']);
+    expect(data.tables.interactions.map((row: { question: string }) => row.question)).toEqual(['which coffee?']);
     expect(upload!.content).not.toContain('UBOB');
     expect(upload!.content).not.toContain('tacos');
     expect(ephemeralTexts().at(-1)).toContain('in our direct messages');

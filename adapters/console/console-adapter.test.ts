@@ -116,7 +116,7 @@ describe('console chat', () => {
     const printed = await converse([`/persona forget ${drink.id.toString(36)}`, '/persona export']);
     expect(printed).toContain('Forgotten: "drink?"');
     const json = printed.slice(printed.indexOf('{'));
-    expect(JSON.parse(json).interactions.map((row: { question: string }) => row.question)).toEqual(['music?']);
+    expect(JSON.parse(json).tables.interactions.map((row: { question: string }) => row.question)).toEqual(['music?']);
   });
 
   it('resets and forgets through /persona', async () => {

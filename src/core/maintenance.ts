@@ -1,5 +1,6 @@
 import type { Store } from '../memory/store.js';
 import type { LanguageModel, MemberKey } from './ports.js';
+import { memberRows, type ExportedRow } from '../memory/member-rows.js';
 import { formatMemberKey } from '../memory/records.js';
 
 const EMBED_BATCH = 32;
@@ -18,24 +19,28 @@ export async function reembedAll(store: Store, model: LanguageModel, embedModel:
   }
 }
 
-/** Everything the bot keeps about one member. */
+/** Everything the bot keeps about one member: their stored rows, table by table. */
 export interface MemberExport {
   member: string;
   exportedAt: string;
-  profile: NonNullable<ReturnType<Store['profile']>> | null;
-  personas: ReturnType<Store['personaHistory']>;
-  interactions: ReturnType<Store['listInteractions']>;
+  /** How binary columns are written. */
+  binary: string;
+  tables: Record<string, ExportedRow[]>;
 }
 
-/** Everything the bot keeps about one member, as plain JSON. */
+/** Everything the bot keeps about one member, as plain JSON, and nothing about anyone else. */
 export function exportMember(store: Store, key: MemberKey): MemberExport | null {
   const memberId = store.findMember(key);
   if (memberId === undefined) return null;
   return {
     member: formatMemberKey(key),
     exportedAt: new Date().toISOString(),
-    profile: store.profile(memberId) ?? null,
-    personas: store.personaHistory(memberId, -1).reverse(),
-    interactions: store.listInteractions(memberId).reverse(),
+    binary: 'base64 of the stored bytes; question vectors are little-endian float32 (embedding) and int8 (quantized)',
+    tables: memberRows(store.db, memberId, key),
   };
+}
+
+/** How many rows of `table` an export holds. */
+export function exportedCount(data: MemberExport, table: string): number {
+  return data.tables[table]?.length ?? 0;
 }

@@ -1,7 +1,7 @@
 import { forgetOwnMemory } from '../memory/memory-removal.js';
 import type { InteractionRecord } from '../memory/records.js';
 import type { Store } from '../memory/store.js';
-import { exportMember } from './maintenance.js';
+import { exportedCount, exportMember } from './maintenance.js';
 import type { Chat, CommandEvent, MemberKey } from './ports.js';
 import { questionWithoutFiles } from './quoted-files.js';
 
@@ -68,7 +68,7 @@ export class MemoryCommands {
     const data = exportMember(this.store, event.member);
     if (!data) return chat.sendPrivate(to, 'I keep nothing about you.');
     if (!chat.sendPrivateFile) return chat.sendPrivate(to, 'I cannot send files here. An operator can export your data with the `export` command.');
-    const note = `Everything I keep about you: ${data.interactions.length} interactions, ${data.personas.length} persona versions${data.profile ? ' and your profile' : ''}.`;
+    const note = `Everything I keep about you: ${exportedCount(data, 'interactions')} interactions, ${exportedCount(data, 'persona_versions')} persona versions${exportedCount(data, 'profiles') ? ', your profile' : ''} and how each was learned, table by table.`;
     const name = `persona-bot-${event.member.platform}-${event.member.userId}.json`.replace(/[^\w.-]/g, '_');
     await chat.sendPrivateFile(to, { name, content: `${JSON.stringify(data, null, 2)}\n`, note });
   }
