@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeUser, type DiscordRequest, type FakeDiscord, type FakeUser } from './fakes/fake-discord.js';
+import { listMemberRows } from '../src/memory/dashboard-queries.js';
 import { hashedEmbedding } from './fakes/hashed-embedding.js';
 import { startDiscordBot, type DiscordBot } from './support/discord-bot.js';
 import type { TestBot } from './support/harness.js';
@@ -125,5 +126,20 @@ describe('Discord: a member\'s own memories', () => {
     expect(data.tables.persona_versions.every((version: { member_id: number }) => version.member_id === memberId)).toBe(true);
     expect(file.content).not.toContain(bob.id);
     expect(file.content).not.toContain('taco');
+  });
+});
+
+describe('Discord: members\' names', () => {
+  it('records the name Discord shows: the server nickname from the message, else the global display name', async () => {
+    const dora = { ...fakeUser('dora'), global_name: 'Dora Explorer' };
+    const frank = { ...fakeUser('frank'), global_name: 'Frank G' };
+    t.ollama.script({ content: 'ok' });
+    await d.handled('MESSAGE_CREATE', fake.userMessage(dora, `<@${fake.bot.id}> hello there`, { nick: 'Captain Dora' }));
+    const names = () => Object.fromEntries(listMemberRows(t.store.db).map((row) => [row.key, row.displayName]));
+    expect(names()[`discord:${fake.guildId}:${dora.id}`]).toBe('Captain Dora');
+
+    const { reply } = await command(frank, 'view');
+    expect(reply!.body.content).toMatch(/^Your persona, Frank G \(version 1/);
+    expect(names()[`discord:${fake.guildId}:${frank.id}`]).toBe('Frank G');
   });
 });

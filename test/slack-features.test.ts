@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlack, type RunningSlack } from '../adapters/slack/slack-adapter.js';
 import type { Chat, ChatEvent } from '../src/core/ports.js';
+import { listMemberRows } from '../src/memory/dashboard-queries.js';
 import { BOT_USER_ID, FakeSlack, postSigned, TEAM_ID } from './fakes/fake-slack.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { until } from './support/until.js';
@@ -234,5 +235,26 @@ describe('Slack: instructions and own memories', () => {
     expect(upload!.content).not.toContain('UBOB');
     expect(upload!.content).not.toContain('tacos');
     expect(ephemeralTexts().at(-1)).toContain('in our direct messages');
+  });
+});
+
+describe('Slack: members\' names', () => {
+  it('records the profile display name (else the real name) when the bot answers or runs /persona, asking users.info once per member', async () => {
+    await start();
+    slack.profiles.set('UALICE', { display_name: 'ally', real_name: 'Alice Liddell' });
+    slack.profiles.set('UBOB', { real_name: 'Bob Builder' });
+    const lookups = (user: string) => slack.called('users.info').filter((call) => call.body.user === user).length;
+    const tea = await ask('UALICE', 'which tea?', 'earl grey');
+    await ask('UALICE', 'which coffee?', 'flat white');
+    await ask('UBOB', 'which cake?', 'carrot');
+    // Someone else's message in that thread is not answered, and costs no lookup.
+    await post({ type: 'message', user: 'UCAROL', text: 'lunch anyone?', ts: nextTs(), thread_ts: tea.ts, channel: 'C0GENERAL', team: TEAM_ID });
+    const names = () => Object.fromEntries(listMemberRows(t.store.db).map((row) => [row.key, row.displayName]));
+    expect(names()).toEqual({ [`slack:${TEAM_ID}:UALICE`]: 'ally', [`slack:${TEAM_ID}:UBOB`]: 'Bob Builder' });
+    expect(lookups('UCAROL')).toBe(0);
+
+    await interact(command('UALICE', 'view'));
+    expect(ephemeralTexts().at(-1)).toMatch(/^Your persona, ally \(version 1/);
+    expect([lookups('UALICE'), lookups('UBOB')]).toEqual([1, 1]);
   });
 });

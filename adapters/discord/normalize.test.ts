@@ -31,6 +31,13 @@ describe('messageEvent', () => {
     expect(messageEvent(message({ content: 'hey <@!100>   tell me\n  more' }), options)?.text).toBe('hey tell me\n  more');
   });
 
+  it('carries the name Discord shows: server nickname, else the member\'s or the author\'s display name', () => {
+    const asked = (overrides: Partial<MessageLike>) => messageEvent(message({ content: '<@100> hi', ...overrides }), options)?.displayName;
+    expect(asked({ author: { id: '7', bot: false, displayName: 'Alice' }, member: { displayName: 'Captain Alice' } })).toBe('Captain Alice');
+    expect(asked({ author: { id: '7', bot: false, displayName: 'Alice' }, member: null })).toBe('Alice');
+    expect(asked({ author: { id: '7', bot: false, displayName: '  ' } })).toBeUndefined();
+  });
+
   it('keeps the replied-to id of a mention and the thread of a thread message', () => {
     const event = messageEvent(message({ content: '<@100> and this?', channelId: 't1', channel: { type: ChannelType.PublicThread }, reference: { messageId: 'm0' } }), options);
     expect(event).toMatchObject({ kind: 'mention', channelId: 't1', threadId: 't1', replyToId: 'm0' });

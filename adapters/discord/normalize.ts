@@ -10,7 +10,9 @@ export const DM_WORKSPACE = '@dm';
 export interface MessageLike {
   id: string;
   content: string | null;
-  author: { id: string; bot: boolean } | null;
+  author: ({ id: string; bot: boolean } & UserNameLike) | null;
+  /** The author's guild member, with their server nickname (absent in DMs). */
+  member?: MemberNameLike | null;
   guildId: string | null;
   channelId: string;
   channel: { type: ChannelType; parentId?: string | null } | null;
@@ -19,6 +21,18 @@ export interface MessageLike {
   attachments?: { values(): Iterable<AttachmentLike> };
   createdAt: Date;
   editedAt?: Date | null;
+}
+
+/** A user's names: discord.js `User.displayName` (global name, else username). */
+export interface UserNameLike {
+  displayName?: string;
+}
+
+/** A guild member's names: discord.js `GuildMember.displayName`, or the raw API member of an interaction. */
+export interface MemberNameLike {
+  displayName?: string;
+  nick?: string | null;
+  user?: { global_name?: string | null; username?: string };
 }
 
 /** The parts of a discord.js `Attachment` the adapter reads. */
@@ -38,7 +52,8 @@ export interface ReactionLike {
 /** The parts of a discord.js `ChatInputCommandInteraction` the adapter reads. */
 export interface CommandLike {
   commandName: string;
-  user: { id: string };
+  user: { id: string } & UserNameLike;
+  member?: MemberNameLike | null;
   guildId: string | null;
   channelId: string;
   channel?: { isThread(): boolean } | null;
@@ -72,6 +87,12 @@ export interface ReadOptions {
 }
 
 const threadTypes = new Set<ChannelType>([ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread]);
+
+/** The name Discord shows for a member: server nickname, else global display name, else username. */
+export function shownName(member: MemberNameLike | null | undefined, user: UserNameLike | null): string | undefined {
+  const name = member?.displayName ?? member?.nick ?? member?.user?.global_name ?? member?.user?.username ?? user?.displayName;
+  return name?.trim() || undefined;
+}
 
 /** The member key of a Discord user; DMs share the `@dm` workspace. */
 export function memberKey(guildId: string | null, userId: string): MemberKey {
@@ -112,6 +133,7 @@ export function messageEvent(message: MessageLike, options: ReadOptions): Mentio
     channelId: message.channelId,
     messageId: message.id,
     text: stripBotMention(content, options.botId),
+    ...named(shownName(message.member, author)),
     at: message.createdAt,
     ...(thread ? { threadId: message.channelId } : {}),
     ...(thread && message.channel?.parentId ? { parentChannelId: message.channel.parentId } : {}),
@@ -246,6 +268,11 @@ export function commandEvent(interaction: CommandLike): CommandEvent {
     name: 'persona',
     args: adminArgs(interaction.options.data) ?? commandArgs(interaction.options.data),
     isAdmin: interaction.guildId !== null && canManage(interaction.memberPermissions),
+    ...named(shownName(interaction.member, interaction.user)),
     at: interaction.createdAt,
   };
+}
+
+function named(name: string | undefined): { displayName?: string } {
+  return name ? { displayName: name } : {};
 }

@@ -9,6 +9,7 @@ import type { FileHosts } from '../attachment-download.js';
 import { mentionEvent, messageEvent, reactionEvent, type SlackContext } from './normalize.js';
 import { SlackChat, slackErrorSummary, type SlackChatOptions } from './slack-chat.js';
 import { listenToInteractions } from './slack-interactions.js';
+import { SlackNames } from './slack-names.js';
 import { SlackFeatures } from './slack-stream.js';
 
 /** What `startSlack` needs; `clientOptions` lets tests move the Web API and turn its retries off. */
@@ -81,7 +82,7 @@ class SlackAdapter {
     private readonly options: SlackOptions,
   ) {
     this.logger = options.logger;
-    this.chatOptions = { features: this.features, streamIntervalMs: options.streamIntervalMs, fileHosts: options.fileHosts };
+    this.chatOptions = { features: this.features, streamIntervalMs: options.streamIntervalMs, fileHosts: options.fileHosts, names: new SlackNames(options.logger) };
   }
 
   listen(): void {

@@ -1,16 +1,16 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { AnswerStream, Attachment, Chat, Form, Place, PrivateFile, PrivateTarget, SendTarget, StreamTarget } from '../../src/core/ports.js';
+import type { AnswerStream, Attachment, Chat, Form, MemberKey, Place, PrivateFile, PrivateTarget, SendTarget, StreamTarget } from '../../src/core/ports.js';
 import { downloadAttachment, type FileHosts } from '../attachment-download.js';
 import { splitText } from '../split-text.js';
 import { formView, type FormPlace } from './slack-controls.js';
+import type { SlackNames } from './slack-names.js';
 import { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 import { MESSAGE_LIMIT, SlackAnswerStream, SlackFeatures } from './slack-stream.js';
 
 export { escapeForSlack, slackErrorSummary } from './slack-formatting.js';
 
 type WebClient = webApi.WebClient;
-
 
 /** Slack reaction names for the emoji the core uses. */
 const reactionNames: Record<string, string> = {
@@ -35,6 +35,8 @@ export interface SlackChatOptions {
   streamIntervalMs?: number;
   /** Where files may be fetched from; tests only (the fake's loopback server). */
   fileHosts?: FileHosts;
+  /** Members' names, looked up once and shared by every chat of the adapter. */
+  names?: SlackNames;
 }
 
 /** The Slack side of `Chat`, over the Web API. */
@@ -52,6 +54,11 @@ export class SlackChat implements Chat {
   /** An answer streamed into the question's thread (see SlackAnswerStream). */
   stream(to: StreamTarget, onPosted: (messageId: string) => void): AnswerStream {
     return new SlackAnswerStream(this.client, this.logger, to, this.features, onPosted, this.options.streamIntervalMs ?? 1_000);
+  }
+
+  /** The member's Slack name (see SlackNames); undefined without a name cache. */
+  async memberName(member: MemberKey): Promise<string | undefined> {
+    return this.options.names?.of(this.client, member);
   }
 
   /** A member's file from files.slack.com, fetched with the bot token, at most `maxBytes`. */

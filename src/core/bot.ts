@@ -8,6 +8,7 @@ import { FollowUps, type FollowUpMode } from './follow-ups.js';
 import { QuestionFiles, type FileSettings, type ReadQuestion } from './question-files.js';
 import { messages } from './messages.js';
 import { InFlight } from './in-flight.js';
+import { MemberNames } from './member-names.js';
 import { PersonaCommand } from './persona-command.js';
 import type { Chat, ChatEvent, EventOutcome, EventSink, MemberKey, MentionEvent, ModelQueue, Platform, ReactionEvent, ReplyEvent } from './ports.js';
 
@@ -36,10 +37,12 @@ export class Bot implements EventSink {
   private readonly followUps: FollowUps;
   private readonly controls: FeedbackControls;
   private readonly files: QuestionFiles | null;
+  private readonly names: MemberNames;
 
   constructor(private readonly deps: BotDeps) {
     this.rules = new FeedbackRules(deps.store, deps.feedback);
-    this.command = new PersonaCommand(deps.store, deps.personas, deps.instructions);
+    this.names = new MemberNames(deps.store, deps.logger);
+    this.command = new PersonaCommand(deps.store, deps.personas, deps.instructions, this.names);
     this.answerer = new Answerer(deps);
     this.followUps = new FollowUps(deps.store, deps.followUps ?? 'thread');
     this.controls = new FeedbackControls(deps.store, this.rules, deps.feedback.maxCorrectionChars);
@@ -134,7 +137,11 @@ export class Bot implements EventSink {
       if (!this.answerer.isRetry(interaction.id)) return void logger.debug({ messageId: event.messageId }, 'duplicate delivery ignored');
       logger.info({ interactionId: interaction.id }, 'redelivered question without an answer: answering it');
     }
-    await this.answerer.answer({ interaction, member: event.member, where, leadIn: asked.notes.join('\n') || undefined, images: asked.images }, chat);
+    // The member's name is looked up while the answer is written, never before it.
+    await Promise.all([
+      this.answerer.answer({ interaction, member: event.member, where, leadIn: asked.notes.join('\n') || undefined, images: asked.images }, chat),
+      this.names.note(event.member, event.displayName, chat),
+    ]);
   }
 
   /** The question with its attached files read; a question seen before is not fetched again. */

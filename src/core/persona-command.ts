@@ -5,6 +5,7 @@ import type { Store } from '../memory/store.js';
 import type { InteractionRecord, PersonaVersion } from '../memory/records.js';
 import type { ChannelInstructions } from './channel-instructions.js';
 import { InstructionsCommand } from './instructions-command.js';
+import { MemberNames } from './member-names.js';
 import { MemoryCommands } from './memory-commands.js';
 import { approvalLines, checkLine, describeApproval, scoreFigures } from './persona-evidence.js';
 import type { Personas } from './personas.js';
@@ -24,6 +25,7 @@ export class PersonaCommand {
     private readonly store: Store,
     private readonly personas: Personas,
     instructions?: ChannelInstructions,
+    private readonly names?: MemberNames,
   ) {
     this.records = new AlignmentRecords(store.db);
     this.memories = new MemoryCommands(store);
@@ -33,6 +35,9 @@ export class PersonaCommand {
   /** Runs the command; its answers go privately to the member (text, a form, or a file). */
   async handle(event: CommandEvent, chat: Chat): Promise<void> {
     const [sub = 'view', ...rest] = event.args.map((arg) => arg.trim()).filter(Boolean);
+    const name = await this.names?.find(event.member, event.displayName, chat);
+    // Recorded before the command runs, so the export holds it; a forgotten member's name goes with them.
+    this.names?.record(event.member, name);
     const to = { channelId: event.channelId, member: event.member };
     switch (sub.toLowerCase()) {
       case 'admin':
@@ -41,7 +46,7 @@ export class PersonaCommand {
       case 'export':
         return this.memories.export(event, chat);
       default:
-        return chat.sendPrivate(to, this.run(event, sub, rest[0]));
+        return chat.sendPrivate(to, this.run(event, sub, rest[0], name));
     }
   }
 
@@ -50,12 +55,12 @@ export class PersonaCommand {
     await this.instructions?.onSubmit(event, chat);
   }
 
-  private run(event: CommandEvent, sub: string, target: string | undefined): string {
+  private run(event: CommandEvent, sub: string, target: string | undefined, name: string | undefined): string {
     const targetKey: MemberKey | null = target && target !== event.member.userId ? { ...event.member, userId: target } : null;
     switch (sub.toLowerCase()) {
       case 'view':
       case 'show':
-        return targetKey ? 'You can only see your own persona.' : this.view(event);
+        return targetKey ? 'You can only see your own persona.' : this.view(event, name);
       case 'reset':
         return this.reset(event, targetKey);
       case 'history':
@@ -72,15 +77,16 @@ export class PersonaCommand {
     }
   }
 
-  private view(event: CommandEvent): string {
+  private view(event: CommandEvent, name: string | undefined): string {
     const { member } = event;
     const memberId = this.store.ensureMember(member);
+    this.names?.record(member, name);
     const persona = this.personas.live(memberId);
     const versions = this.store.personaHistory(memberId, HISTORY_VERSIONS);
     const labelled = this.store.listInteractions(memberId, { labelledOnly: true, limit: RECENT_LABELLED });
     const total = this.store.listInteractions(memberId, { labelledOnly: true }).length;
     const lines = [
-      `Your persona (version ${versions.length > 0 ? this.versionNumber(memberId, persona) : 1}, ${describe(persona)}).`,
+      `Your persona${name ? `, ${name}` : ''} (version ${versions.length > 0 ? this.versionNumber(memberId, persona) : 1}, ${describe(persona)}).`,
       `It has learned from ${persona.correctionsLearned} of your ${total} labelled answers.`,
       ...approvalLines(approvalByVersion(this.store.db, memberId, 2)),
       checkLine(persona, this.records.validations(memberId).get(persona.id)),

@@ -23,6 +23,8 @@ export interface MentionEvent extends Place {
   /** The message this one replies to (Discord reply), if any. */
   replyToId?: string;
   attachments?: Attachment[];
+  /** The member's name as the platform shows it, when the event carries it (Discord). */
+  displayName?: string;
   at: Date;
 }
 
@@ -45,6 +47,8 @@ export interface ReplyEvent extends Place {
   toOthers?: boolean;
   text: string;
   attachments?: Attachment[];
+  /** The member's name as the platform shows it, when the event carries it (Discord). */
+  displayName?: string;
   at: Date;
 }
 
@@ -90,6 +94,8 @@ export interface CommandEvent {
   args: string[];
   /** The platform says this member administers the workspace (may act on another member). */
   isAdmin?: boolean;
+  /** The member's name as the platform shows it, when the event carries it (Discord). */
+  displayName?: string;
   at: Date;
 }
 
@@ -122,6 +128,8 @@ export interface Chat {
   openForm?(form: Form): Promise<void>;
   /** Sends a file only this member gets (Discord: ephemeral attachment; Slack: a file in their DM). */
   sendPrivateFile?(to: PrivateTarget, file: PrivateFile): Promise<void>;
+  /** The member's name on the platform, for events that do not carry it (Slack looks it up, and keeps it a while). */
+  memberName?(member: MemberKey): Promise<string | undefined>;
   /** Fetches an attachment from the platform's own file hosts, refusing more than `maxBytes`. */
   download?(attachment: Attachment, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array>;
 }

@@ -142,13 +142,13 @@ export class FakeDiscord {
   }
 
   /** A message object shaped as in the API reference; `replyTo` adds a reference and the referenced message. */
-  message(options: { channelId: string; author: FakeUser; content: string; id?: string; replyTo?: string; guild?: boolean; mentions?: FakeUser[]; flags?: number; components?: any[]; attachments?: any[] }): any {
+  message(options: { channelId: string; author: FakeUser; content: string; id?: string; replyTo?: string; guild?: boolean; mentions?: FakeUser[]; flags?: number; components?: any[]; attachments?: any[]; nick?: string }): any {
     const guild = options.guild ?? !this.isDm(options.channelId);
     const referenced = options.replyTo ? (this.messages.get(options.replyTo) ?? null) : undefined;
     return {
       id: options.id ?? snowflake(),
       channel_id: options.channelId,
-      ...(guild ? { guild_id: this.guildId, member: { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+      ...(guild ? { guild_id: this.guildId, member: { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: options.nick ?? null } } : {}),
       author: options.author,
       content: options.content,
       timestamp: new Date().toISOString(),
@@ -212,7 +212,7 @@ export class FakeDiscord {
   }
 
   /** A member's message as MESSAGE_CREATE carries it (with `channel_type`), remembered for later fetches. */
-  userMessage(author: FakeUser, content: string, options: { channelId?: string; replyTo?: string; id?: string; attachments?: any[] } = {}): any {
+  userMessage(author: FakeUser, content: string, options: { channelId?: string; replyTo?: string; id?: string; attachments?: any[]; nick?: string } = {}): any {
     const channelId = options.channelId ?? this.channelId;
     const channelType = this.isThread(channelId) ? 11 : this.isDm(channelId) ? 1 : 0;
     const mentions = content.includes(`<@${this.bot.id}>`) ? [this.bot] : [];

@@ -23,6 +23,8 @@ export const TEAM_ID = 'T0001';
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly admins = new Set<string>();
+  /** Members' profiles as users.info returns them (display name, real name). */
+  readonly profiles = new Map<string, { display_name?: string; real_name?: string }>();
   /** Methods whose next call answers 429 with this Retry-After (seconds). */
   readonly rateLimited = new Map<string, number>();
   /** Envelope ids the Socket Mode client acknowledged. */
@@ -252,7 +254,8 @@ export class FakeSlack {
         return { ok: true };
       case 'users.info': {
         const id = String(body.user);
-        return { ok: true, user: { id, team_id: TEAM_ID, name: id.toLowerCase(), is_admin: this.admins.has(id), is_owner: false } };
+        const profile = this.profiles.get(id) ?? {};
+        return { ok: true, user: { id, team_id: TEAM_ID, name: id.toLowerCase(), real_name: profile.real_name ?? '', is_admin: this.admins.has(id), is_owner: false, profile: { display_name: '', real_name: '', ...profile } } };
       }
       case 'response_url':
         return { ok: true };
