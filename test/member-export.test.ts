@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemberKey, PrivateFile, PrivateTarget } from '../src/core/ports.js';
 import { AlignmentRecords } from '../src/memory/alignment-records.js';
-import { recordDisplayName } from '../src/memory/answer-measurements.js';
 import { InstructionRecords } from '../src/memory/instruction-records.js';
 import { mention, member, reaction, reply } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
@@ -65,7 +64,7 @@ async function leaveEverything(who: MemberKey, words: string): Promise<number> {
   records.recordFailure({ memberId, startedAt: at, finishedAt: at, detail: `${words} failure`, modelCalls: 1 });
   records.saveAnswers(version.id, [{ interactionId: labelled!.id, answer: `${words} replayed`, truth: labelled!.groundTruth, score: 1 }]);
   new InstructionRecords(t.store.db).set({ platform: 'discord', workspaceId: 'w1', channelId: `${words}-channel` }, `${words} instructions`, who.userId, at);
-  recordDisplayName(t.store.db, who, `${words} name`);
+  t.store.recordDisplayName(who, `${words} name`);
   return memberId;
 }
 

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { recordDisplayName } from '../memory/answer-measurements.js';
 import type { Store } from '../memory/store.js';
 import type { Chat, MemberKey } from './ports.js';
 
@@ -26,7 +25,7 @@ export class MemberNames {
   record(member: MemberKey, name: string | undefined): void {
     if (!name) return;
     try {
-      recordDisplayName(this.store.db, member, name);
+      this.store.recordDisplayName(member, name);
     } catch (error) {
       this.logger.warn({ err: error, platform: member.platform, userId: member.userId }, 'member name not stored');
     }
