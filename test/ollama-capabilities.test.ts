@@ -109,3 +109,25 @@ describe('the bot with what Ollama reported', () => {
     expect(t.store.listInteractions(alice)[0]!.answer).toBe('Lemon tea.');
   });
 });
+
+describe('what small models on Ollama write', () => {
+  it('tool-call arguments sent as JSON text are read as the call; text that is not JSON gets a corrective turn naming the call', async () => {
+    t = await createTestBot();
+    t.ollama.script({ toolCalls: [{ name: 'search_memory', arguments: '{"query": "tea"}' }] }, { content: 'Earl Grey.' });
+    await t.bot.handle(mention(alice, 'what tea?'), new StreamingChat());
+    const called = t.ollama.chats()[1]!.messages.filter((message) => message.tool_calls).at(-1)!;
+    expect(called.tool_calls![0]!.function).toEqual({ name: 'search_memory', arguments: { query: 'tea' } });
+    expect(t.ollama.chats()[1]!.messages.at(-1)).toMatchObject({ role: 'tool', tool_name: 'search_memory' });
+    t.ollama.reset();
+    t.ollama.script({ toolCalls: [{ name: 'search_memory', arguments: 'query=coffee' }] }, { content: 'A flat white.' });
+    const event = mention(alice, 'and coffee?');
+    await t.bot.handle(event, new StreamingChat());
+    const retry = t.ollama.chats()[1]!.messages;
+    // The unreadable call was never run: what answers it is the model's mistake, shown to it.
+    expect(retry.at(-2)!.tool_calls![0]!.function.name).toBe('search_memory');
+    expect(retry.at(-1)).toMatchObject({ role: 'tool', tool_name: 'search_memory' });
+    expect(retry.at(-1)!.content).toContain('Your tool call could not be used: the arguments of the search_memory call are not valid JSON: query=coffee');
+    expect(t.store.listInteractions(alice).find((row) => row.questionMessageId === event.messageId)!.answer).toBe('A flat white.');
+  });
+
+});

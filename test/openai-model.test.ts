@@ -84,7 +84,7 @@ describe('chat through the openai client', () => {
     const { fake, model } = await serve();
     fake.script({ toolCalls: [{ name: 'search_memory', arguments: '{"query": "tea"' }] });
     const result = await model.chat(ask({ tools: [searchTool] }));
-    expect(result.toolCallProblem).toContain('the arguments of the search_memory call are not a JSON object');
+    expect(result.toolCallProblem).toBe('the arguments of the search_memory call are not valid JSON: {"query": "tea"');
   });
 
   it('leaves reasoning fields out of the answer and the stream', async () => {

@@ -1,9 +1,9 @@
 import { Ollama, type ChatResponse, type Message, type Tool } from 'ollama';
 import { ModelError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, ModelCapabilities, ModelMessage, ToolCall, ToolSpec } from '../core/ports.js';
+import type { ChatRequest, ChatResult, ModelCapabilities, ModelMessage, ToolSpec } from '../core/ports.js';
 import { capabilitiesFrom, narrowContext, type ModelInfo } from './provider.js';
 import { ProviderBase, type Refusal } from './provider-base.js';
-import { cleanReply, type RawReply } from './reply-cleanup.js';
+import { cleanReply, readCalls, type RawReply } from './reply-cleanup.js';
 import { ReplyStream } from './reply-stream.js';
 
 /** Options for the Ollama-backed model. `fetch` is injectable for tests. */
@@ -97,7 +97,8 @@ export class OllamaModel extends ProviderBase {
     // Ollama puts thinking in `message.thinking` (since v0.9) and never in the answer; older servers leave `<think>` in content.
     const raw: RawReply = {
       content: message.content,
-      toolCalls: (message.tool_calls ?? []).map(fromOllamaToolCall),
+      // Arguments come as an object; one sent as text that is not JSON is shown to the model as its mistake.
+      ...readCalls((message.tool_calls ?? []).map((call) => ({ name: call.function.name, arguments: call.function.arguments as unknown }))),
       promptTokens: response.prompt_eval_count ?? 0,
       completionTokens: response.eval_count ?? 0,
       truncated: response.done_reason === 'length',
@@ -190,16 +191,4 @@ function toOllamaMessage(message: ModelMessage): Message {
 
 function toOllamaTool(tool: ToolSpec): Tool {
   return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } } as Tool;
-}
-
-function fromOllamaToolCall(call: { function: { name: string; arguments: unknown } }): ToolCall {
-  let args = call.function.arguments;
-  if (typeof args === 'string') {
-    try {
-      args = JSON.parse(args);
-    } catch {
-      args = { input: args };
-    }
-  }
-  return { name: call.function.name, arguments: (args && typeof args === 'object' ? args : {}) as Record<string, unknown> };
 }

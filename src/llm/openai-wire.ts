@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { ChatRequest, ToolCall, ToolSpec } from '../core/ports.js';
+import type { ChatRequest, ToolSpec } from '../core/ports.js';
 import type { ModelInfo } from './provider.js';
-import { parseArguments, type RawReply } from './reply-cleanup.js';
+import { readCalls, type RawReply } from './reply-cleanup.js';
 import type { ReplyStream } from './reply-stream.js';
 
 /**
@@ -41,7 +41,7 @@ export function fromCompletion(completion: ChatCompletion): RawReply | null {
   const choice = completion?.choices?.[0];
   if (!choice?.message) return null;
   // `reasoning_content` (llama.cpp, old vLLM) and `reasoning` (vLLM, Ollama /v1) are thinking: never read.
-  const calls = (choice.message.tool_calls ?? []).flatMap((call) => (call.type === 'function' ? [{ name: call.function.name, text: call.function.arguments }] : []));
+  const calls = (choice.message.tool_calls ?? []).flatMap((call) => (call.type === 'function' ? [{ name: call.function.name, arguments: call.function.arguments }] : []));
   return { content: choice.message.content ?? '', ...readCalls(calls), promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0, truncated: choice.finish_reason === 'length' };
 }
 
@@ -52,7 +52,7 @@ export function fromCompletion(completion: ChatCompletion): RawReply | null {
  */
 export async function fromStream(chunks: AsyncIterable<ChatCompletionChunk>, reply: ReplyStream): Promise<RawReply | null> {
   let content = '';
-  const calls = new Map<number, { name: string; text: string }>();
+  const calls = new Map<number, { name: string; arguments: string }>();
   let finish: string | null = null;
   let usage: ChatCompletionChunk['usage'] | undefined;
   for await (const chunk of chunks) {
@@ -67,9 +67,9 @@ export async function fromStream(chunks: AsyncIterable<ChatCompletionChunk>, rep
     }
     for (const call of delta?.tool_calls ?? []) {
       const index = call.index ?? calls.size;
-      const entry = calls.get(index) ?? { name: '', text: '' };
+      const entry = calls.get(index) ?? { name: '', arguments: '' };
       if (call.function?.name && entry.name === '') entry.name = call.function.name;
-      if (call.function?.arguments) entry.text += call.function.arguments;
+      if (call.function?.arguments) entry.arguments += call.function.arguments;
       calls.set(index, entry);
     }
     if (choice.finish_reason) finish = choice.finish_reason;
@@ -77,18 +77,6 @@ export async function fromStream(chunks: AsyncIterable<ChatCompletionChunk>, rep
   if (finish === null) return null;
   const ordered = [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
   return { content, ...readCalls(ordered), promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, truncated: finish === 'length' };
-}
-
-/** Calls whose arguments came as JSON strings; the first one that cannot be read is reported. */
-function readCalls(calls: Array<{ name: string; text: string | undefined }>): { toolCalls: ToolCall[]; toolCallProblem?: string } {
-  const toolCalls: ToolCall[] = [];
-  let problem: string | undefined;
-  for (const call of calls) {
-    const read = parseArguments(call.name, call.text);
-    if ('problem' in read) problem ??= read.problem;
-    toolCalls.push({ name: call.name, arguments: 'arguments' in read ? read.arguments : {} });
-  }
-  return { toolCalls, ...(problem ? { toolCallProblem: problem } : {}) };
 }
 
 /** One entry of `/v1/models` as the servers send it, with the fields only some of them add. */

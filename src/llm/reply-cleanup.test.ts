@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findJson } from './json-text.js';
-import { cleanReply, type RawReply } from './reply-cleanup.js';
+import { cleanReply, readCalls, type RawReply } from './reply-cleanup.js';
 import { readTextToolCalls } from './text-tool-calls.js';
 import { stripThinking } from './thinking.js';
 
@@ -76,5 +76,15 @@ describe('a reply cleaned for the core', () => {
     expect(cleanReply(raw(text), {})).toMatchObject({ content: text, toolCalls: [] });
     // A call from the tool-call field wins; the text is then the answer's preamble.
     expect(cleanReply(raw('Checking.', { toolCalls: [{ name: 'wikipedia', arguments: { topic: 'Tea' } }] }), { tools: [] })).toMatchObject({ content: 'Checking.', toolCalls: [{ name: 'wikipedia' }] });
+  });
+});
+
+describe('calls from the tool-call field', () => {
+  it('reads arguments sent as an object or as JSON text; anything else is a problem naming the call, not a call to run', () => {
+    expect(readCalls([{ name: 'search_memory', arguments: { query: 'tea' } }, { name: 'wikipedia', arguments: '{"topic": "Tea"}' }, { name: 'x', arguments: '' }])).toEqual({
+      toolCalls: [{ name: 'search_memory', arguments: { query: 'tea' } }, { name: 'wikipedia', arguments: { topic: 'Tea' } }, { name: 'x', arguments: {} }],
+    });
+    expect(readCalls([{ name: 'search_memory', arguments: 'query=tea' }])).toEqual({ toolCalls: [{ name: 'search_memory', arguments: {} }], toolCallProblem: 'the arguments of the search_memory call are not valid JSON: query=tea' });
+    expect(readCalls([{ name: 'search_memory', arguments: '["tea"]' }]).toolCallProblem).toBe('the arguments of the search_memory call are not a JSON object: ["tea"]');
   });
 });

@@ -47,14 +47,36 @@ export function cleanReply(raw: RawReply, request: Pick<ChatRequest, 'tools' | '
   return result;
 }
 
-/** Reads a call's arguments sent as a JSON string (OpenAI-compatible servers); a problem when they are not a JSON object. */
-export function parseArguments(name: string, text: string | undefined): { arguments: Record<string, unknown> } | { problem: string } {
-  if (text === undefined || text.trim() === '') return { arguments: {} };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return { arguments: value as Record<string, unknown> };
-  } catch {
-    // Reported below, so the model is shown its mistake.
+/**
+ * Calls from a server's tool-call field, their arguments as sent: a JSON string (OpenAI-compatible
+ * servers) or an object (Ollama). Arguments that cannot be read make the call a problem to show the
+ * model (the first one is reported), never a call with made-up arguments.
+ */
+export function readCalls(calls: Array<{ name: string; arguments: unknown }>): { toolCalls: ToolCall[]; toolCallProblem?: string } {
+  const toolCalls: ToolCall[] = [];
+  let problem: string | undefined;
+  for (const call of calls) {
+    const read = parseArguments(call.name, call.arguments);
+    if ('problem' in read) problem ??= read.problem;
+    toolCalls.push({ name: call.name, arguments: 'arguments' in read ? read.arguments : {} });
   }
-  return { problem: `the arguments of the ${name} call are not a JSON object: ${text.slice(0, 200)}` };
+  return { toolCalls, ...(problem ? { toolCallProblem: problem } : {}) };
+}
+
+/** One call's arguments as an object; a problem when they are not valid JSON, or JSON of another kind than an object. */
+function parseArguments(name: string, sent: unknown): { arguments: Record<string, unknown> } | { problem: string } {
+  if (sent === undefined || sent === null || (typeof sent === 'string' && sent.trim() === '')) return { arguments: {} };
+  if (isObject(sent)) return { arguments: sent };
+  const text = typeof sent === 'string' ? sent : JSON.stringify(sent);
+  let value: unknown;
+  try {
+    value = typeof sent === 'string' ? JSON.parse(sent) : sent;
+  } catch {
+    return { problem: `the arguments of the ${name} call are not valid JSON: ${text.slice(0, 200)}` };
+  }
+  return isObject(value) ? { arguments: value } : { problem: `the arguments of the ${name} call are not a JSON object: ${text.slice(0, 200)}` };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

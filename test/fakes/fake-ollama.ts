@@ -17,9 +17,15 @@ export interface OllamaChatBody {
   think?: boolean | string;
 }
 
+/** A call in `message.tool_calls`: arguments are an object, or (some models and older servers) JSON text or worse. */
+export interface ScriptedToolCall {
+  name: string;
+  arguments: Record<string, unknown> | string;
+}
+
 /** One scripted chat reply: a message, an HTTP failure, raw garbage, or a delay before any of them. */
 export type ScriptedReply =
-  | { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; delayMs?: number; failAfterTokens?: number; thinking?: string }
+  | { content?: string; toolCalls?: ScriptedToolCall[]; delayMs?: number; failAfterTokens?: number; thinking?: string }
   | { status: number; error: string; delayMs?: number }
   | { garbage: string; delayMs?: number };
 
@@ -203,7 +209,7 @@ export class FakeOllama {
   }
 
   /** Writes the reply: whole, or streamed token by token at the set speed. */
-  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>; failAfterTokens?: number; thinking?: string }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
+  private async answer(body: OllamaChatBody, reply: { content?: string; toolCalls?: ScriptedToolCall[]; failAfterTokens?: number; thinking?: string }, prompt: FittedPrompt, response: ServerResponse): Promise<void> {
     const content = reply.content ?? '';
     const pieces = tokenize(content);
     const toolCalls = reply.toolCalls?.map((call) => ({ function: call }));
