@@ -59,7 +59,7 @@ function expectOnlyTheAnswer(stream: RecordedStream, stored: string | null): voi
 }
 
 describe('tool calls written as text, as recorded from real servers', () => {
-  const quirks = ['tool-call-bare-json', 'tool-call-in-tags', 'tool-call-fenced', 'tool-call-function-object', 'tool-call-python-tag', 'tool-call-qwen3-coder'];
+  const quirks = ['tool-call-bare-json', 'tool-call-in-tags', 'tool-call-fenced', 'tool-call-function-object', 'tool-call-python-tag', 'tool-call-qwen3-coder', 'tool-call-after-prose', 'tool-call-fenced-after-prose'];
 
   it.each(quirks)('%s: the call is run, and the member sees and keeps only the answer', async (name) => {
     await openAiBot();

@@ -39,6 +39,19 @@ describe('tool calls written as text', () => {
     expect(found!.text).toContain('<tool_call>{"name":"a"');
   });
 
+  it('reads a call of an offered tool that ends the reply after prose, and only then', () => {
+    const call = { name: 'search_memory', arguments: { query: 'tea' } };
+    const tools = ['search_memory', 'wikipedia'];
+    expect(readTextToolCalls('Let me look that up. {"name": "search_memory", "arguments": {"query": "tea"}}', tools)).toMatchObject({ calls: [call], rest: 'Let me look that up.', text: '{"name": "search_memory", "arguments": {"query": "tea"}}' });
+    expect(readTextToolCalls('I use {braces} a lot.\n[{"name": "search_memory", "parameters": {"query": "tea"}}]\n', tools)).toMatchObject({ calls: [call], rest: 'I use {braces} a lot.' });
+    expect(readTextToolCalls('Checking. {"name": "search_memory", "arguments": 5}', tools)).toMatchObject({ calls: [], problem: 'the arguments of the search_memory call are not a JSON object' });
+    for (const answer of ['A call looks like {"name": "send_email", "arguments": {"to": "x"}}', 'Here: {"name": "search_memory", "arguments": {"query": "tea"}} is how it is called.', 'Alice is {"name": "Alice", "age": 30}']) {
+      expect(readTextToolCalls(answer, tools), answer).toBeNull();
+    }
+    // Without the offered tools (or with none offered) prose before JSON is an answer.
+    expect(readTextToolCalls('Let me look that up. {"name": "search_memory", "arguments": {"query": "tea"}}')).toBeNull();
+  });
+
   it('says what is wrong with call-shaped text it cannot read', () => {
     expect(readTextToolCalls('<tool_call>{"name": "search_memory", "arguments": {"query": </tool_call>')?.problem).toBeUndefined();
     expect(readTextToolCalls('<tool_call>search_memory(query="tea")</tool_call>')).toMatchObject({ calls: [], problem: 'the tool call in <tool_call> tags is not valid JSON' });

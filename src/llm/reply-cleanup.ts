@@ -33,7 +33,7 @@ export function cleanReply(raw: RawReply, request: Pick<ChatRequest, 'tools' | '
       repaired.push('json');
     }
   } else if (request.tools !== undefined && raw.toolCalls.length === 0) {
-    const written = readTextToolCalls(content);
+    const written = readTextToolCalls(content, request.tools.map((tool) => tool.name));
     if (written) {
       content = written.rest;
       result.toolCalls = written.calls;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatResult } from '../core/ports.js';
+import type { ChatRequest, ChatResult, ToolSpec } from '../core/ports.js';
 import { cleanReply } from './reply-cleanup.js';
 import { ReplyStream, type ModelHabits } from './reply-stream.js';
 
 /** Streams `pieces` through a ReplyStream and records everything the member could have seen. */
-function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: false }, request: { tools?: [] } = { tools: [] }): { seen: string[]; final: string; retracts: number; result: ChatResult } {
+function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: false }, request: Pick<ChatRequest, 'tools'> = { tools: [] }): { seen: string[]; final: string; retracts: number; result: ChatResult } {
   let visible = '';
   const seen: string[] = [];
   let retracts = 0;
@@ -26,6 +26,9 @@ function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: fals
   stream.end(result);
   return { seen, final: visible, retracts, result };
 }
+
+/** Tools offered by name, as an agent turn offers them. */
+const offered = (...names: string[]): Pick<ChatRequest, 'tools'> => ({ tools: names.map((name): ToolSpec => ({ name, description: name, parameters: { type: 'object', properties: {}, required: [] } })) });
 
 /** Splits text into pieces of `size` characters, as a server might send it. */
 const chunks = (text: string, size = 3) => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
@@ -88,5 +91,15 @@ describe('a streamed reply shows answer text only', () => {
   it('held text that was not a call after all is shown when the turn ends', () => {
     const { final } = play(chunks('Use {"a": 1} as the config, then restart.'));
     expect(final).toBe('Use {"a": 1} as the config, then restart.');
+  });
+
+  it('holds a call that ends the reply after prose, reads it, and keeps it out of the answer', () => {
+    for (const text of ['Let me check.\n{"name":"search_memory","arguments":{"query":"tea"}}', "Let me check. {'name': 'search_memory', 'arguments': {'query': 'tea'}}", 'Let me check.\n\n```json\n{"name": "search_memory", "parameters": {"query": "tea"}}\n```\n']) {
+      for (const size of [1, 2, 5]) {
+        const { seen, result } = play(chunks(text, size), undefined, offered('search_memory', 'wikipedia'));
+        expect(seen.every((shown) => !/[{'`]/.test(shown)), `${size}: ${seen.at(-1)}`).toBe(true);
+        expect(result).toMatchObject({ content: 'Let me check.', toolCalls: [{ name: 'search_memory', arguments: { query: 'tea' } }] });
+      }
+    }
   });
 });

@@ -10,8 +10,11 @@ export interface ModelHabits {
   closesThinkingOnly: boolean;
 }
 
-/** Where a tool call written as text (or code that may be one) begins: text from here on waits for the turn to end. */
-const CALL_MARKER = /<tool_call>|<function=|<\|python_tag\|>|```|\{\s*"|\[\s*\{/;
+/**
+ * Where a tool call written as text (or code that may be one, or JSON that may end the reply as a
+ * call, its quotes double or single) begins: text from here on waits for the turn to end.
+ */
+const CALL_MARKER = /<tool_call>|<function=|<\|python_tag\|>|```|\{\s*["']|\[\s*\{/;
 const MARKER_TEXTS = ['<tool_call>', '<function=', '<|python_tag|>', '```'];
 /** Longest marker text; a possible marker still being written sits within this many characters of the end. */
 const MARKER_REACH = 16;

@@ -1,5 +1,5 @@
 import type { ToolCall } from '../core/ports.js';
-import { fencedBlocks, parseLenient } from './json-text.js';
+import { balancedEnd, fencedBlocks, parseLenient } from './json-text.js';
 
 /** Tool calls a model wrote as text instead of using the tool-call field. */
 export interface TextToolCalls {
@@ -22,15 +22,16 @@ interface Span {
 /**
  * Reads tool calls written as text, in the forms small models use: a `<tool_call>…</tool_call>`
  * block (JSON, or Qwen3-Coder's `<function=…><parameter=…>` form), Llama 3's `<|python_tag|>`, a
- * fenced JSON block, or a bare JSON object (or array of them) that is the whole reply. The JSON is
- * `{"name", "arguments"|"parameters"}` or `{"type":"function","function":{…}}`. Null when there is none.
+ * fenced JSON block, a bare JSON object (or array of them) that is the whole reply, or one that ends
+ * the reply after prose and calls only `offered` tools. The JSON is `{"name", "arguments"|"parameters"}`
+ * or `{"type":"function","function":{…}}`. Null when there is none.
  */
-export function readTextToolCalls(content: string): TextToolCalls | null {
+export function readTextToolCalls(content: string, offered: readonly string[] = []): TextToolCalls | null {
   const spans = [...taggedCalls(content), ...pythonTagCalls(content)];
   if (spans.length === 0) spans.push(...fencedCalls(content));
   if (spans.length === 0) {
-    const whole = wholeReplyCall(content);
-    if (whole) spans.push(whole);
+    const bare = wholeReplyCall(content) ?? trailingCall(content, offered);
+    if (bare) spans.push(bare);
   }
   if (spans.length === 0) return null;
   spans.sort((a, b) => a.start - b.start);
@@ -97,6 +98,36 @@ function wholeReplyCall(content: string): Span | null {
   const parsed = parseLenient(trimmed);
   const calls = parsed ? callsOf(parsed.value) : null;
   return calls ? { start: 0, end: content.length, ...calls } : null;
+}
+
+/**
+ * A call-shaped JSON value that ends the reply after prose ("Let me look that up. {…}"). Only calls
+ * of offered tools count: prose that ends with JSON of another shape or name is an answer.
+ */
+function trailingCall(content: string, offered: readonly string[]): Span | null {
+  const end = content.trimEnd().length;
+  if (offered.length === 0 || !/[}\]]/.test(content[end - 1] ?? '')) return null;
+  for (let start = content.search(/[{[]/); start >= 0 && start < end; ) {
+    const close = balancedEnd(content, start);
+    if (close >= end) {
+      const parsed = parseLenient(content.slice(start, end));
+      const calls = parsed && namesOf(parsed.value).every((name) => offered.includes(name)) ? callsOf(parsed.value) : null;
+      if (calls) return { start, end: content.length, ...calls };
+    }
+    // A value that closes before the end holds no candidate that reaches it: the search goes on after it.
+    const next = close < end ? close : start + 1;
+    const found = content.slice(next, end).search(/[{[]/);
+    start = found < 0 ? -1 : next + found;
+  }
+  return null;
+}
+
+/** The tool names in a call-shaped value (an empty string where an item has none). */
+function namesOf(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map((item) => {
+    const inner = isRecord(item) && isRecord(item.function) ? item.function : item;
+    return isRecord(inner) && typeof inner.name === 'string' ? inner.name : '';
+  });
 }
 
 /** JSON that must be a call (it sits where only calls go): a problem when it cannot be read. */
