@@ -130,4 +130,18 @@ describe('what small models on Ollama write', () => {
     expect(t.store.listInteractions(alice).find((row) => row.questionMessageId === event.messageId)!.answer).toBe('A flat white.');
   });
 
+
+  it('a <think> block after some of the answer is never shown, and not stored', async () => {
+    t = await createTestBot({ ollama: { speed: { promptTokensPerSecond: 1e6, tokensPerSecond: 2000 } } });
+    t.ollama.script({ content: 'Lemon tea. <think>\nThe member likes citrus, or was it mint?\n</think> Brewed short.' });
+    const chat = new StreamingChat();
+    const event = mention(alice, 'what tea?');
+    await t.bot.handle(event, chat);
+    const events = chat.streamFor(event.messageId)!.events;
+    expect(events.filter((entry) => entry.kind === 'retract')).toEqual([]);
+    const appended = events.filter((entry) => entry.kind === 'append').map((entry) => entry.text);
+    expect(appended.every((text) => !/think|citrus|mint/.test(text))).toBe(true);
+    expect(appended.join('')).toBe('Lemon tea. Brewed short.');
+    expect(t.store.listInteractions(alice)[0]!.answer).toBe('Lemon tea. Brewed short.');
+  });
 });

@@ -14,6 +14,9 @@ describe('thinking removal', () => {
     expect(stripThinking('<think>\n\n</think>\n\nEarl Grey.')).toBe('Earl Grey.');
     expect(stripThinking('<think>I ran out of tokens while')).toBe('');
     expect(stripThinking('Plain answer, <b>no</b> thinking.')).toBe('Plain answer, <b>no</b> thinking.');
+    // A block in the middle of the answer: the answer reads on, with one of the spaces around it.
+    expect(stripThinking('Earl Grey. <think>Or green?</think> With lemon.')).toBe('Earl Grey. With lemon.');
+    expect(stripThinking('Okay, tea.\n</think>\n\nEarl Grey.\n\n<think>Lemon?</think>\nWith lemon.')).toBe('Earl Grey.\n\nWith lemon.');
   });
 });
 

@@ -102,4 +102,28 @@ describe('a streamed reply shows answer text only', () => {
       }
     }
   });
+
+  it('a <think> block in the middle of the answer is never shown; the answer goes on streaming after it', () => {
+    const { seen, final, retracts, result } = play(chunks('Earl Grey. <think>\nOr was it green?\n</think> With lemon, no milk.', 2));
+    expect(seen.every((text) => !/[<]|green/.test(text))).toBe(true);
+    expect(retracts).toBe(0);
+    expect(final).toBe('Earl Grey. With lemon, no milk.');
+    expect(result.content).toBe(final);
+    // Shown before the turn ended, not held to its end.
+    expect(seen.some((text) => text.startsWith('Earl Grey. With') && text !== final)).toBe(true);
+    for (const text of ['Earl Grey.\n\n<think>Lemon?</think>\n\nWith lemon.', 'Earl Grey.<think>Lemon?</think> With lemon.', 'Earl <think>a</think>Grey <think>b</think> with lemon.']) {
+      const one = play(chunks(text, 1));
+      expect(one.retracts, text).toBe(0);
+      expect(one.final).toBe(one.result.content);
+      expect(one.seen.every((shown) => !/[<]|Lemon\?/.test(shown))).toBe(true);
+    }
+    // A model that writes a lone </think> first: the later block's closing tag does not move the answer's start.
+    const r1 = play(chunks('Tea, then.\n</think>\n\nEarl Grey. <think>Lemon?</think> With lemon.', 2), { closesThinkingOnly: true });
+    expect([r1.final, r1.retracts, r1.result.content]).toEqual(['Earl Grey. With lemon.', 0, 'Earl Grey. With lemon.']);
+    expect(r1.seen.every((shown) => !/Tea|[<]|Lemon\?/.test(shown))).toBe(true);
+    // A block cut off by the token limit: what came before it is the answer.
+    const cut = play(chunks('Earl Grey. <think>Or was it', 2));
+    expect([cut.final, cut.retracts]).toEqual(['Earl Grey. ', 0]);
+    expect(cut.result.content).toBe('Earl Grey.');
+  });
 });

@@ -8,7 +8,8 @@ const CLOSE = '</think>';
  * and never closes it (cut off at the token limit) has no answer in it.
  */
 export function stripThinking(text: string): string {
-  let rest = text.replace(/<think>[\s\S]*?<\/think>/g, '');
+  // A block between two parts of the answer leaves one of the spaces around it, so the answer reads on.
+  let rest = text.replace(/(\s*)<think>[\s\S]*?<\/think>(\s*)/g, (_block, before: string, after: string) => before || after);
   const close = rest.lastIndexOf(CLOSE);
   if (close >= 0) rest = rest.slice(close + CLOSE.length);
   const open = rest.indexOf(OPEN);
@@ -31,14 +32,16 @@ export function answerSpan(raw: string, closesOnly: boolean): { start: number; e
     if (close < 0) return null;
     start = close + CLOSE.length;
   }
-  const lastClose = raw.lastIndexOf(CLOSE);
+  // A `<think>` later in the answer opens a block of its own: only a closing tag before it ends thinking the template opened.
+  const open = raw.indexOf(OPEN, start);
+  const lastClose = open >= 0 ? raw.lastIndexOf(CLOSE, open - 1) : raw.lastIndexOf(CLOSE);
   if (lastClose >= start) start = lastClose + CLOSE.length;
   else if (closesOnly && start === lead) return null;
   return { start, end: raw.length - partialTagLength(raw, CLOSE) };
 }
 
 /** How many characters at the end of `text` may be the start of `tag` (`</th` of `</think>`). */
-function partialTagLength(text: string, tag: string): number {
+export function partialTagLength(text: string, tag: string): number {
   for (let length = Math.min(tag.length - 1, text.length); length > 0; length -= 1) {
     if (tag.startsWith(text.slice(-length))) return length;
   }
