@@ -37,7 +37,7 @@ function time(run: () => void): number {
 
 function ours(parts: string[]): void {
   let shown = '';
-  const stream = new ReplyStream({ onText: (delta) => (shown += delta), onRetract: () => (shown = '') }, { closesThinkingOnly: false });
+  const stream = new ReplyStream({ onText: (delta) => (shown += delta), onRetract: () => (shown = '') }, { closesThinkingOnly: false, known: true });
   for (const part of parts) stream.push(part);
   stream.end(cleanReply({ content: parts.join(''), toolCalls: [], promptTokens: 0, completionTokens: 0, truncated: false }, { tools: [] }));
 }

@@ -68,9 +68,8 @@ export const configSchema = z.object({
   OPENAI_EMBED_MODEL: optionalText,
   OPENAI_TIMEOUT_MS: milliseconds.default(120_000),
   OPENAI_CONTEXT_TOKENS: positiveInt.min(512).max(1_048_576).optional(),
-  OPENAI_CAPABILITIES: list
-    .pipe(z.array(z.enum(capabilityNames, { message: `each must be one of ${capabilityNames.join(', ')}` })))
-    .default(['tools']),
+  // Unset is not the same as `tools`: whether the model thinks is then learned from its first reply.
+  OPENAI_CAPABILITIES: list.pipe(z.array(z.enum(capabilityNames, { message: `each must be one of ${capabilityNames.join(', ')}` }))).optional(),
   MODEL_CONCURRENCY: positiveInt.max(64).default(1),
   MAX_PENDING_PER_MEMBER: positiveInt.max(100).default(3),
   ANSWER_TIMEOUT_MS: milliseconds.default(180_000),

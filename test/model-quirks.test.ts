@@ -110,6 +110,17 @@ describe('thinking, in each form servers send it', () => {
   });
 });
 
+describe('a model nobody said thinks', () => {
+  it('writes only the closing </think> (an R1 distill): nothing before it is shown, even in the first answer', async () => {
+    await openAiBot();
+    fake.replay('thinking-close-only');
+    const { stream, stored } = await ask();
+    expectOnlyTheAnswer(stream, stored);
+    expect(stream.events.filter((event) => event.kind === 'retract')).toEqual([]);
+    expect(stream.events.filter((event) => event.kind === 'append').map((event) => event.text).join('')).toBe(ANSWER);
+  });
+});
+
 describe('a model without tools', () => {
   it('refused by the server: asked again without tools, then answered from memory searched beforehand', async () => {
     await openAiBot({ MEMORY_PREFETCH: 'false' });

@@ -130,6 +130,18 @@ describe('what small models on Ollama write', () => {
     expect(t.store.listInteractions(alice).find((row) => row.questionMessageId === event.messageId)!.answer).toBe('A flat white.');
   });
 
+  it('a model Ollama says thinks, whose template opened <think>: nothing before the lone </think> is shown, even in the first answer', async () => {
+    t = await createTestBot({ ollama: { capabilities: ['completion', 'tools', 'thinking'], speed: { promptTokensPerSecond: 1e6, tokensPerSecond: 2000 } } });
+    await t.core.model.inspect();
+    t.ollama.script({ content: 'Okay, so the member likes citrus.\n</think>\n\nLemon tea, brewed short.' });
+    const chat = new StreamingChat();
+    const event = mention(alice, 'what tea?');
+    await t.bot.handle(event, chat);
+    const events = chat.streamFor(event.messageId)!.events;
+    expect(events.filter((entry) => entry.kind === 'retract')).toEqual([]);
+    expect(events.filter((entry) => entry.kind === 'append').map((entry) => entry.text).join('')).toBe('Lemon tea, brewed short.');
+    expect(t.store.listInteractions(alice)[0]!.answer).toBe('Lemon tea, brewed short.');
+  });
 
   it('a <think> block after some of the answer is never shown, and not stored', async () => {
     t = await createTestBot({ ollama: { speed: { promptTokensPerSecond: 1e6, tokensPerSecond: 2000 } } });

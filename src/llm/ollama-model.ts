@@ -4,7 +4,7 @@ import type { ChatRequest, ChatResult, ModelCapabilities, ModelMessage, ToolSpec
 import { capabilitiesFrom, narrowContext, type ModelInfo } from './provider.js';
 import { ProviderBase, type Refusal } from './provider-base.js';
 import { cleanReply, readCalls, type RawReply } from './reply-cleanup.js';
-import { ReplyStream } from './reply-stream.js';
+import type { ReplyStream } from './reply-stream.js';
 
 /** Options for the Ollama-backed model. `fetch` is injectable for tests. */
 export interface OllamaModelOptions {
@@ -29,7 +29,8 @@ export class OllamaModel extends ProviderBase {
   readonly name = 'ollama';
 
   constructor(private readonly options: OllamaModelOptions) {
-    super({ endpoint: options.host, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.numCtx, capabilities: ASSUMED });
+    // Start-up asks /api/show before the first answer; only a model it says thinks is read warily.
+    super({ endpoint: options.host, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.numCtx, capabilities: ASSUMED, thinkingKnown: true });
   }
 
   /** Embeds texts with the embedding model, one vector per text. */
@@ -69,7 +70,11 @@ export class OllamaModel extends ProviderBase {
 
   /** Ollama clamps num_ctx to the trained length, so prompts are assembled for the smaller of the two. */
   adopt(info: ModelInfo): void {
-    if (info.capabilities) this.caps = capabilitiesFrom(info.capabilities, 'server');
+    if (info.capabilities) {
+      this.caps = capabilitiesFrom(info.capabilities, 'server');
+      // Ollama lists `thinking` for a model that thinks: how such a model writes its thinking is learned from its first reply.
+      this.habits.known = !this.caps.thinking;
+    }
     this.context = narrowContext(this.options.numCtx, info.contextLength, this.options.numCtx);
   }
 
@@ -85,7 +90,7 @@ export class OllamaModel extends ProviderBase {
       ...(think !== undefined ? { think } : {}),
       ...(this.options.keepAlive ? { keep_alive: this.options.keepAlive } : {}),
     };
-    const stream = request.onText ? new ReplyStream(request, this.habits) : undefined;
+    const stream = this.replyStream(request);
     const response = await this.call(this.options.model, request.signal, async (client) => {
       if (!stream) return client.chat({ ...body, stream: false });
       return collect(await client.chat({ ...body, stream: true }), stream);

@@ -7,7 +7,6 @@ import { describeListed, fromCompletion, fromStream, toOpenAiMessages, toOpenAiT
 import { capabilitiesFrom, narrowContext, type ModelInfo } from './provider.js';
 import { ProviderBase, type Refusal } from './provider-base.js';
 import { cleanReply, type RawReply } from './reply-cleanup.js';
-import { ReplyStream } from './reply-stream.js';
 
 /** Options for an OpenAI-compatible server (llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1, hosted APIs). */
 export interface OpenAiModelOptions {
@@ -19,8 +18,11 @@ export interface OpenAiModelOptions {
   timeoutMs: number;
   /** Context to assemble prompts for; the server's own figure when not set (never more than it). */
   contextTokens?: number;
-  /** What the chat model can do where the server does not say (`tools`, `vision`, `thinking`). */
-  capabilities: string[];
+  /**
+   * What the chat model can do where the server does not say (`tools`, `vision`, `thinking`). Unset:
+   * tools only, and whether the model thinks is learned from its first streamed reply.
+   */
+  capabilities?: string[];
   /** Asks for thinking where the server has the switch (`chat_template_kwargs.enable_thinking` on vLLM and llama.cpp). */
   think?: boolean;
   fetch?: typeof fetch;
@@ -28,6 +30,8 @@ export interface OpenAiModelOptions {
 
 /** Prompts are assembled for this many tokens when neither the settings nor the server say. */
 const DEFAULT_CONTEXT = 8192;
+/** What a chat model is taken to do when neither the settings nor the server say. */
+const DEFAULT_CAPABILITIES = ['tools'];
 /** Servers whose chat templates take `chat_template_kwargs` (Qwen3's `enable_thinking` switch). */
 const TEMPLATE_SWITCH = new Set(['vLLM', 'llama.cpp']);
 /** Words a server uses when it refuses `response_format`. */
@@ -42,7 +46,7 @@ export class OpenAiModel extends ProviderBase {
   private jsonSchema = true;
 
   constructor(private readonly options: OpenAiModelOptions) {
-    super({ endpoint: options.baseUrl, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.contextTokens ?? DEFAULT_CONTEXT, capabilities: capabilitiesFrom(options.capabilities, 'settings') });
+    super({ endpoint: options.baseUrl, chatModel: options.model, embedModel: options.embedModel, timeoutMs: options.timeoutMs }, { context: options.contextTokens ?? DEFAULT_CONTEXT, capabilities: capabilitiesFrom(options.capabilities ?? DEFAULT_CAPABILITIES, 'settings'), thinkingKnown: options.capabilities !== undefined });
     const baseFetch = options.fetch ?? fetch;
     // Retries and deadlines are the bot's: one attempt per call, cut off by the call's own signal.
     this.client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey ?? 'unused', maxRetries: 0, timeout: options.timeoutMs, fetch: (input, init) => readableErrors(baseFetch, input, init) });
@@ -81,7 +85,7 @@ export class OpenAiModel extends ProviderBase {
   /** What the server said wins over the settings (no server reports thinking: that stays the settings'); the context is the smaller of both. */
   adopt(info: ModelInfo): void {
     this.kind = info.serverKind;
-    const configured = capabilitiesFrom(this.options.capabilities, 'settings');
+    const configured = capabilitiesFrom(this.options.capabilities ?? DEFAULT_CAPABILITIES, 'settings');
     this.caps = info.capabilities ? { ...capabilitiesFrom(info.capabilities, 'server'), thinking: configured.thinking } : configured;
     this.context = narrowContext(this.options.contextTokens, info.contextLength, DEFAULT_CONTEXT);
   }
@@ -96,7 +100,7 @@ export class OpenAiModel extends ProviderBase {
       ...(request.format && this.jsonSchema ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: request.format } } } : {}),
       ...(this.kind && TEMPLATE_SWITCH.has(this.kind) ? { chat_template_kwargs: { enable_thinking: this.options.think ?? false } } : {}),
     };
-    const stream = request.onText ? new ReplyStream(request, this.habits) : undefined;
+    const stream = this.replyStream(request);
     const raw = await this.call(model, request.signal, async (abort): Promise<RawReply | null> => {
       if (!stream) return fromCompletion(await this.client.chat.completions.create(body, { signal: abort }));
       const chunks = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: abort });

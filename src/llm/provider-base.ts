@@ -2,7 +2,7 @@ import { ModelError } from '../core/errors.js';
 import type { ChatRequest, ChatResult, ModelCapabilities, ToolSpec } from '../core/ports.js';
 import { abortFailure, contextFromOverflow, httpFailure, refusesTools, type FailureContext } from './model-errors.js';
 import type { ModelInfo, ModelProvider, ProviderName } from './provider.js';
-import type { ModelHabits } from './reply-stream.js';
+import { ReplyStream, type ModelHabits } from './reply-stream.js';
 
 /** The names and place a provider is configured with. */
 export interface ProviderSettings {
@@ -32,12 +32,13 @@ export abstract class ProviderBase implements ModelProvider {
 
   protected constructor(
     protected readonly settings: ProviderSettings,
-    initial: { context: number; capabilities: ModelCapabilities },
+    initial: { context: number; capabilities: ModelCapabilities; thinkingKnown: boolean },
   ) {
     this.context = initial.context;
     this.caps = initial.capabilities;
-    // A model said to think may write only `</think>` (R1 distills): its text waits for that tag.
-    this.habits = { closesThinkingOnly: initial.capabilities.thinking };
+    // A model said to think may write only `</think>` (R1 distills): its text waits for that tag. So may
+    // a model nobody said anything about, until its first streamed reply shows how it writes.
+    this.habits = { closesThinkingOnly: initial.capabilities.thinking, known: initial.thinkingKnown };
   }
 
   get endpoint(): string {
@@ -93,6 +94,11 @@ export abstract class ProviderBase implements ModelProvider {
     if (!tools || !refusesTools(refusal.status, refusal.message)) return null;
     this.caps = { ...this.caps, tools: false, source: 'server' };
     return () => this.exchange(request, undefined);
+  }
+
+  /** Reads a streamed reply with what is known of how the model writes; none when the caller does not stream. */
+  protected replyStream(request: ChatRequest): ReplyStream | undefined {
+    return request.onText ? new ReplyStream(request, this.habits) : undefined;
   }
 
   /** Runs a call under its own deadline and the caller's signal; every failure comes out as a ModelError. */

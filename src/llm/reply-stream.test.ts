@@ -4,7 +4,7 @@ import { cleanReply } from './reply-cleanup.js';
 import { ReplyStream, type ModelHabits } from './reply-stream.js';
 
 /** Streams `pieces` through a ReplyStream and records everything the member could have seen. */
-function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: false }, request: Pick<ChatRequest, 'tools'> = { tools: [] }): { seen: string[]; final: string; retracts: number; result: ChatResult } {
+function play(pieces: string[], habits: ModelHabits = { closesThinkingOnly: false, known: true }, request: Pick<ChatRequest, 'tools'> = { tools: [] }): { seen: string[]; final: string; retracts: number; result: ChatResult } {
   let visible = '';
   const seen: string[] = [];
   let retracts = 0;
@@ -57,7 +57,7 @@ describe('a streamed reply shows answer text only', () => {
   });
 
   it('takes back thinking whose only tag is the closing one, then learns to wait for it', () => {
-    const habits = { closesThinkingOnly: false };
+    const habits = { closesThinkingOnly: false, known: true };
     const first = play(chunks('Okay, the member wants tea.\n</think>\n\nGreen tea.'), habits);
     expect(first.retracts).toBe(1);
     expect(first.final).toBe('Green tea.');
@@ -69,12 +69,12 @@ describe('a streamed reply shows answer text only', () => {
   });
 
   it('a model said to think waits for its closing tag, unless the server sends the thinking apart', () => {
-    const held = play(chunks('Let me think about tea.\n</think>\n\nOolong.'), { closesThinkingOnly: true });
+    const held = play(chunks('Let me think about tea.\n</think>\n\nOolong.'), { closesThinkingOnly: true, known: true });
     expect(held.retracts).toBe(0);
     expect(held.seen.every((text) => !text.includes('Let me'))).toBe(true);
     expect(held.final).toBe('Oolong.');
     const shown: string[] = [];
-    const stream = new ReplyStream({ onText: (delta) => shown.push(delta) }, { closesThinkingOnly: true });
+    const stream = new ReplyStream({ onText: (delta) => shown.push(delta) }, { closesThinkingOnly: true, known: true });
     stream.reasoning();
     for (const piece of chunks('Oolong, brewed short.')) stream.push(piece);
     expect(shown.join('')).toBe('Oolong, brewed short.');
@@ -118,12 +118,49 @@ describe('a streamed reply shows answer text only', () => {
       expect(one.seen.every((shown) => !/[<]|Lemon\?/.test(shown))).toBe(true);
     }
     // A model that writes a lone </think> first: the later block's closing tag does not move the answer's start.
-    const r1 = play(chunks('Tea, then.\n</think>\n\nEarl Grey. <think>Lemon?</think> With lemon.', 2), { closesThinkingOnly: true });
+    const r1 = play(chunks('Tea, then.\n</think>\n\nEarl Grey. <think>Lemon?</think> With lemon.', 2), { closesThinkingOnly: true, known: true });
     expect([r1.final, r1.retracts, r1.result.content]).toEqual(['Earl Grey. With lemon.', 0, 'Earl Grey. With lemon.']);
     expect(r1.seen.every((shown) => !/Tea|[<]|Lemon\?/.test(shown))).toBe(true);
     // A block cut off by the token limit: what came before it is the answer.
     const cut = play(chunks('Earl Grey. <think>Or was it', 2));
     expect([cut.final, cut.retracts]).toEqual(['Earl Grey. ', 0]);
     expect(cut.result.content).toBe('Earl Grey.');
+  });
+});
+
+describe('a model whose habits are not known yet', () => {
+  const unknown = (): ModelHabits => ({ closesThinkingOnly: false, known: false });
+
+  it('shows nothing of its first reply before a lone closing tag, then streams the answer after it', () => {
+    const habits = unknown();
+    const first = play(chunks('Okay, so the member wants tea.\n</think>\n\nGreen tea, brewed short.'), habits);
+    expect(first.seen.every((text) => !/Okay|think/.test(text))).toBe(true);
+    expect(first.seen.length).toBeGreaterThan(3);
+    expect([first.final, first.retracts]).toEqual(['Green tea, brewed short.', 0]);
+    expect(first.result.content).toBe('Green tea, brewed short.');
+    expect(habits).toEqual({ closesThinkingOnly: true, known: true });
+    const second = play(chunks('Hmm, coffee.\n</think>\n\nA flat white, then.'), habits);
+    expect(second.seen.every((text) => !text.includes('Hmm'))).toBe(true);
+    expect(second.final).toBe('A flat white, then.');
+  });
+
+  it('a first reply without thinking is shown whole at its end, and the next ones stream; a reply without text teaches nothing', () => {
+    const habits = unknown();
+    new ReplyStream({}, habits).end({ content: '', toolCalls: [{ name: 'search_memory', arguments: { query: 'tea' } }], promptTokens: 0, completionTokens: 0 });
+    expect(habits.known).toBe(false);
+    expect(play(chunks('Earl Grey, no milk.'), habits).seen).toEqual(['Earl Grey, no milk.']);
+    expect(habits).toEqual({ closesThinkingOnly: false, known: true });
+    expect(play(chunks('Earl Grey, no milk.'), habits).seen.length).toBeGreaterThan(3);
+  });
+
+  it('streams from the first reply when the thinking comes apart or opens with its own tag', () => {
+    const apart: string[] = [];
+    const stream = new ReplyStream({ onText: (delta) => apart.push(delta) }, unknown());
+    stream.reasoning();
+    for (const piece of chunks('Oolong, brewed short.')) stream.push(piece);
+    expect(apart.length).toBeGreaterThan(3);
+    const tagged = play(chunks('<think>Tea.</think>\n\nOolong, brewed short.'), unknown());
+    expect(tagged.seen.length).toBeGreaterThan(3);
+    expect(tagged.final).toBe('Oolong, brewed short.');
   });
 });

@@ -8,6 +8,11 @@ export interface ModelHabits {
    * it): text is held until that tag, unless the server sends the thinking apart.
    */
   closesThinkingOnly: boolean;
+  /**
+   * Whether the model writes a lone `</think>` is known: said by the settings or the server, or seen
+   * in a streamed reply read to its end. Until then a reply is held as if it did.
+   */
+  known: boolean;
 }
 
 /**
@@ -53,7 +58,7 @@ export class ReplyStream {
     this.raw += delta;
     this.tagged ||= this.raw.includes('think>', tail);
     if (this.tagged && !this.habits.closesThinkingOnly && this.raw.includes(CLOSE) && !this.raw.includes(OPEN)) this.habits.closesThinkingOnly = true;
-    const closesOnly = this.habits.closesThinkingOnly && !this.separated;
+    const closesOnly = (this.habits.closesThinkingOnly || !this.habits.known) && !this.separated;
     if (closesOnly && !this.tagged) return;
     // Text without a thinking tag keeps the start it was given: the whole reply need not be searched again.
     const span = this.tagged || this.from < 0 ? answerSpan(this.raw, closesOnly) : { start: this.from, end: this.raw.length - partialTagLength(this.raw, CLOSE) };
@@ -79,6 +84,8 @@ export class ReplyStream {
 
   /** The reply is complete and cleaned: show the rest of its answer (a tool call is the agent's to take back). */
   end(result: ChatResult): void {
+    // A reply without text (a call from the tool-call field) says nothing of how the model writes.
+    if (this.raw.trim() !== '' || this.separated) this.habits.known = true;
     if (result.toolCalls.length > 0 || result.toolCallProblem) return;
     const final = result.content.trimStart();
     if (final.startsWith(this.shown)) return this.emit(final.slice(this.shown.length));
