@@ -133,27 +133,30 @@ describe('what small models on Ollama write', () => {
   it('a model Ollama says thinks, whose template opened <think>: nothing before the lone </think> is shown, even in the first answer', async () => {
     t = await createTestBot({ ollama: { capabilities: ['completion', 'tools', 'thinking'], speed: { promptTokensPerSecond: 1e6, tokensPerSecond: 2000 } } });
     await t.core.model.inspect();
-    t.ollama.script({ content: 'Okay, so the member likes citrus.\n</think>\n\nLemon tea, brewed short.' });
-    const chat = new StreamingChat();
-    const event = mention(alice, 'what tea?');
-    await t.bot.handle(event, chat);
-    const events = chat.streamFor(event.messageId)!.events;
-    expect(events.filter((entry) => entry.kind === 'retract')).toEqual([]);
-    expect(events.filter((entry) => entry.kind === 'append').map((entry) => entry.text).join('')).toBe('Lemon tea, brewed short.');
-    expect(t.store.listInteractions(alice)[0]!.answer).toBe('Lemon tea, brewed short.');
+    const { appended, retracts, stored } = await answerWith('Okay, so the member likes citrus.\n</think>\n\nLemon tea, brewed short.');
+    expect(retracts).toBe(0);
+    expect(appended.join('')).toBe('Lemon tea, brewed short.');
+    expect(stored).toBe('Lemon tea, brewed short.');
   });
 
   it('a <think> block after some of the answer is never shown, and not stored', async () => {
     t = await createTestBot({ ollama: { speed: { promptTokensPerSecond: 1e6, tokensPerSecond: 2000 } } });
-    t.ollama.script({ content: 'Lemon tea. <think>\nThe member likes citrus, or was it mint?\n</think> Brewed short.' });
-    const chat = new StreamingChat();
-    const event = mention(alice, 'what tea?');
-    await t.bot.handle(event, chat);
-    const events = chat.streamFor(event.messageId)!.events;
-    expect(events.filter((entry) => entry.kind === 'retract')).toEqual([]);
-    const appended = events.filter((entry) => entry.kind === 'append').map((entry) => entry.text);
+    const { appended, retracts, stored } = await answerWith('Lemon tea. <think>\nThe member likes citrus, or was it mint?\n</think> Brewed short.');
+    expect(retracts).toBe(0);
     expect(appended.every((text) => !/think|citrus|mint/.test(text))).toBe(true);
     expect(appended.join('')).toBe('Lemon tea. Brewed short.');
-    expect(t.store.listInteractions(alice)[0]!.answer).toBe('Lemon tea. Brewed short.');
+    expect(stored).toBe('Lemon tea. Brewed short.');
   });
 });
+
+/** Alice asks once and the model writes `content`: what was appended to her stream, how often it was taken back, and what was stored. */
+async function answerWith(content: string): Promise<{ appended: string[]; retracts: number; stored: string | null }> {
+  t!.ollama.script({ content });
+  const chat = new StreamingChat();
+  const event = mention(alice, 'what tea?');
+  await t!.bot.handle(event, chat);
+  const events = chat.streamFor(event.messageId)!.events;
+  const appended = events.flatMap((entry) => (entry.kind === 'append' ? [entry.text] : []));
+  const stored = t!.store.listInteractions(alice).find((row) => row.questionMessageId === event.messageId)!.answer;
+  return { appended, retracts: events.filter((entry) => entry.kind === 'retract').length, stored };
+}
