@@ -1,6 +1,7 @@
 /**
  * `npm run bench:analysis`: how long the analysis module takes for a map of 200 members with
- * 768-dimension persona embeddings (as nomic-embed-text gives), beside the raw libraries it wraps.
+ * 768-dimension persona embeddings (as nomic-embed-text gives), beside the raw libraries it wraps;
+ * then how well MDS and UMAP keep the structure of smaller maps (bench/projection-quality.ts).
  */
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
@@ -8,6 +9,7 @@ import { UMAP } from 'umap-js';
 import { heatmap, renderSvg, scatterChart, svgToPng } from '../src/analysis/charts.js';
 import { cosineSimilarityMatrix, jaccardMatrix, projectTo2d } from '../src/analysis/persona-map.js';
 import { seededGaussian, seededRandom } from '../src/analysis/seeded-random.js';
+import { projectionQuality } from './projection-quality.js';
 
 const MEMBERS = 200;
 const DIMENSION = 768;
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   const vectors = personaVectors();
   const rows = vectors.map((vector) => Array.from(vector));
   console.log(`analysis: ${MEMBERS} vectors × ${DIMENSION} dimensions, median of ${RUNS} runs`);
+  row('projectTo2d mds (cosine)', await median(() => projectTo2d(vectors, { method: 'mds' })));
   row('projectTo2d umap (cosine)', await median(() => projectTo2d(vectors)), await median(() => new UMAP({ nNeighbors: 15 }).fit(rows)));
   row('projectTo2d tsne (cosine, 500 steps)', await median(() => projectTo2d(vectors, { method: 'tsne' })));
   row('cosineSimilarityMatrix', await median(() => cosineSimilarityMatrix(vectors)));
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   const names = texts.slice(0, 50).map((_, i) => `member ${i}`);
   const overlap = heatmap({ title: 'Persona overlap', rows: names, columns: names, values: jaccardMatrix(texts.slice(0, 50)) });
   row('renderSvg + svgToPng: heat map 50 × 50', await median(async () => svgToPng(await renderSvg(overlap))));
+  projectionQuality();
 }
 
 await main();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisError } from './analysis-error.js';
-import { projectTo2d, type Point2d } from './persona-map.js';
+import { describeProjection, MDS_UP_TO, projectionFor, projectTo2d, type Point2d } from './persona-map.js';
 import { seededGaussian, seededRandom } from './seeded-random.js';
 
 const DIMENSION = 16;
@@ -85,8 +85,47 @@ describe('projectTo2d with fewer than four vectors', () => {
 
   it('copes with identical vectors', () => {
     const points = projectTo2d([[1, 1], [1, 1], [2, 0]], { metric: 'euclidean' });
-    expect(distance(points[0]!, points[1]!)).toBe(0);
+    expect(distance(points[0]!, points[1]!)).toBeCloseTo(0, 12);
     expect(distance(points[0]!, points[2]!)).toBeCloseTo(Math.SQRT2, 12);
+  });
+});
+
+describe('projectTo2d for a few members', () => {
+  // Eight points of a plane, lifted into 6-D by a fixed rotation-like mix, so every pairwise distance fits in 2-D.
+  const plane = [[0, 0], [4, 0], [0, 3], [4, 3], [2, 1], [1, 2.5], [3.5, 1.5], [0.5, 0.5]];
+  const lifted = plane.map(([x, y]) => [x!, y!, x! + y!, x! - y!, 2 * x!, -y!]);
+
+  it('uses classical MDS up to MDS_UP_TO points and UMAP above, unless a method is asked for', () => {
+    expect(projectionFor(8)).toBe('mds');
+    expect(projectionFor(MDS_UP_TO)).toBe('mds');
+    expect(projectionFor(MDS_UP_TO + 1)).toBe('umap');
+    expect(projectionFor(8, 'umap')).toBe('umap');
+    expect(projectionFor(3, 'umap')).toBe('mds');
+  });
+
+  it('keeps every pairwise distance of points that fit in a plane, where a learned layout would not', () => {
+    const points = projectTo2d(lifted, { metric: 'euclidean' });
+    for (let i = 0; i < lifted.length; i++) {
+      for (let j = i + 1; j < lifted.length; j++) {
+        const truth = Math.hypot(...lifted[i]!.map((value, d) => value - lifted[j]![d]!));
+        expect(distance(points[i]!, points[j]!)).toBeCloseTo(truth, 9);
+      }
+    }
+  });
+
+  it('puts identical personas on one spot and repeats the same map', () => {
+    const { vectors } = twoBlobs(4);
+    const withTwins = [...vectors, Float32Array.from(vectors[0]!), Float32Array.from(vectors[0]!)];
+    const points = projectTo2d(withTwins);
+    expect(distance(points[0]!, points[8]!)).toBeLessThan(1e-9);
+    expect(distance(points[0]!, points[9]!)).toBeLessThan(1e-9);
+    expect(projectTo2d(withTwins)).toEqual(points);
+  });
+
+  it('says on the map which projection drew it', () => {
+    expect(describeProjection(8)).toBe(`Projection: classical MDS (8 points; UMAP from ${MDS_UP_TO + 1} on)`);
+    expect(describeProjection(40)).toBe('Projection: UMAP (40 points)');
+    expect(describeProjection(40, 'tsne')).toBe('Projection: t-SNE (40 points)');
   });
 });
 
