@@ -154,6 +154,16 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
     // The latest day: 3 questions, 2 labels (1 approved); two measured answers with the answer path's figures.
     expect((await cells(page, '#days'))[0]!.slice(1)).toEqual(['3', '2', '1', '50% (9–91%)', '2', '1.5', '1.9 s', '425 ms', '30 ms', '900']);
     await expectCharts(page, 4);
+    // Five days of activity: a bar per series and day, told apart by colour and named in the legend.
+    const activity = await chartFacts(page, 'Questions and labels per day');
+    expect(activity.marks.filter((mark) => mark === 'bar')).toHaveLength(10);
+    expect(activity.fills).toBe(2);
+    expect(activity.legend).toMatch(/questions, labels$/);
+    expect(activity.axes).toEqual([expect.stringContaining("X-axis titled 'day'"), expect.stringContaining("Y-axis titled 'count'")]);
+    // The approval rate per day is drawn inside its interval, a band over the days.
+    const approval = await chartFacts(page, 'Approval per day');
+    expect(approval.marks).toContain('errorband');
+    expect(approval.legend).toMatch(/approval, 95% interval$/);
     await page.close();
   });
 
@@ -170,6 +180,11 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
     expect(await page.$$eval('#v2 table.corrections tbody tr', (rows) => rows.length)).toBe(3);
     expect(await page.$$eval('#v2 table.held-out tbody tr', (rows) => rows.length)).toBe(3);
     await expectCharts(page, 1);
+    // One error bar per labelled version (v1 and v2), around the approval point.
+    const approval = await chartFacts(page, 'Approval per persona version');
+    expect(approval.marks.filter((mark) => mark === 'errorbar')).toHaveLength(2);
+    expect(approval.marks.filter((mark) => mark === 'point')).toHaveLength(2);
+    expect(approval.legend).toMatch(/approval, 95% interval$/);
     await page.close();
   });
 
@@ -182,12 +197,35 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
     const closest = Object.fromEntries(rows.map((row) => [row[0], row[1]]));
     expect(closest['discord:w1:dave']).toBe('Heidi');
     expect(closest['Grace Hopper']).toMatch(/Alice Liddell|discord:w2:erin/);
+    // Every member is named on the map (bob's and carol's identical personas share one spot and one label).
+    const map = await chartFacts(page, 'Persona map');
+    expect(map.pointLabels.flatMap((label) => label.split(', ')).sort()).toEqual(rows.map((row) => row[0]).sort());
+    expect(map.subtitle).toContain('classical MDS (8 points');
     await page.close();
   });
 
   it('had no console errors and made no request beyond the dashboard', () => {
     expect(problems).toEqual([]);
   });
+
+  /** What the chart whose caption holds `caption` draws: its data marks' kinds, fills, legend, axes, point labels. */
+  async function chartFacts(page: Page, caption: string) {
+    const figure = page.locator('figure.chart', { hasText: caption });
+    return figure.evaluate((element) => {
+      const described = (selector: string) => [...element.querySelectorAll(selector)].map((node) => node.getAttribute('aria-label') ?? '');
+      const data = [...element.querySelectorAll('[role="graphics-symbol"]')].filter((node) => !node.closest('.role-legend, .role-axis, .role-title'));
+      const textsOf = (selector: string) => [...element.querySelectorAll(`${selector} text`)].map((node) => node.textContent ?? '');
+      return {
+        marks: data.map((node) => node.getAttribute('aria-roledescription')),
+        fills: new Set(data.filter((node) => node.getAttribute('aria-roledescription') === 'bar').map((node) => node.getAttribute('fill'))).size,
+        legend: described('[aria-roledescription="legend"]')[0] ?? '',
+        legendTitle: textsOf('.role-legend-title')[0] ?? '',
+        axes: described('[aria-roledescription="axis"]'),
+        pointLabels: textsOf('.point_labels_marks'),
+        subtitle: described('[aria-roledescription="subtitle"]')[0] ?? '',
+      };
+    });
+  }
 
   /** Every chart on the page is an SVG with drawn marks. */
   async function expectCharts(page: Page, count: number): Promise<void> {

@@ -1,55 +1,38 @@
-import type { TopLevelSpec } from 'vega-lite';
-import { AnalysisError } from './analysis-error.js';
+import { checkFinite, checkUnique, isContinuous, refuse, SCHEMA, xEncoding, type ChartSpec } from './chart-parts.js';
 
-/** A vega-lite spec whose data travel inline, so it renders here and in a browser with no loading. */
-export type ChartSpec = TopLevelSpec & { data: { values: Array<Record<string, unknown>> } };
+export type { ChartSpec } from './chart-parts.js';
 
-/** One line of a line chart. */
+/** One series of a line or bar chart. */
 export interface LineSeries {
   name: string;
   points: Array<{ x: number | string; y: number }>;
 }
 
-/** One point of a scatter chart: `label` names it, `group` colours it, `tooltip` (else the label) shows on hover. */
-export interface ScatterPoint {
-  x: number;
+/** One estimate with its interval: `y` between `low` and `high`; `tooltip` (else the figures) shows on hover. */
+export interface IntervalPoint {
+  x: number | string;
   y: number;
-  label: string;
-  group: string;
+  low: number;
+  high: number;
   tooltip?: string;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
-function refuse(message: string): never {
-  throw new AnalysisError('ANALYSIS_BAD_CHART', message);
-}
-
-function checkFinite(value: number, where: string): void {
-  if (!Number.isFinite(value)) refuse(`${where} is ${value}; a chart needs finite numbers.`);
-}
-
-function checkUnique(names: readonly string[], what: string): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) refuse(`Two ${what} are both called "${name}"; names must differ or their marks would merge.`);
-    seen.add(name);
-  }
-}
-
-/** Lines with one marked point per setting, one colour per series (a sweep chart like the paper's Figure 3). */
-export function lineChart(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): ChartSpec {
-  checkUnique(
-    input.series.map((series) => series.name),
-    'series',
-  );
+/** The chart data of series: one row per point, each with its tooltip; series keep the order given. */
+function seriesValues(input: { xLabel: string; yLabel: string; series: LineSeries[] }): { values: Array<{ series: string; x: number | string; y: number; tooltip: string }>; names: string[] } {
+  const names = input.series.map((series) => series.name);
+  checkUnique(names, 'series');
   const values = input.series.flatMap((series) =>
     series.points.map(({ x, y }) => {
       checkFinite(y, `Series "${series.name}" at x = ${x}`);
       return { series: series.name, x, y, tooltip: `${series.name}: ${input.xLabel} ${x} → ${input.yLabel} ${y}` };
     }),
   );
-  const numericX = values.every((value) => typeof value.x === 'number');
+  return { values, names };
+}
+
+/** Lines with one marked point per setting, one colour per series (a sweep chart like the paper's Figure 3). */
+export function lineChart(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): ChartSpec {
+  const { values, names } = seriesValues(input);
   return {
     $schema: SCHEMA,
     title: input.title,
@@ -58,40 +41,75 @@ export function lineChart(input: { title: string; xLabel: string; yLabel: string
     data: { values },
     mark: { type: 'line', point: { filled: true, size: 60 } },
     encoding: {
-      // Settings such as "k=4" keep the order they were given in; numbers get a numeric axis.
-      x: numericX
-        ? { field: 'x', type: 'quantitative', title: input.xLabel }
-        : { field: 'x', type: 'ordinal', title: input.xLabel, sort: null },
+      x: xEncoding(values.map((value) => value.x), input.xLabel),
       y: { field: 'y', type: 'quantitative', title: input.yLabel },
-      color: { field: 'series', type: 'nominal', title: null },
+      // The legend lists the series in the order given, not alphabetically.
+      color: { field: 'series', type: 'nominal', title: null, sort: names },
       tooltip: { field: 'tooltip', type: 'nominal' },
       description: { field: 'tooltip', type: 'nominal' },
     },
   };
 }
 
-/** Points coloured by group with one tooltip each (a persona map like the paper's Figure 2). */
-export function scatterChart(input: { title: string; points: ScatterPoint[] }): ChartSpec {
-  const values = input.points.map((point, index) => {
-    checkFinite(point.x, `Point ${index} ("${point.label}") x`);
-    checkFinite(point.y, `Point ${index} ("${point.label}") y`);
-    return { x: point.x, y: point.y, label: point.label, group: point.group, tooltip: point.tooltip || point.label };
-  });
+/** Bars side by side for each x, one colour per series in the order given (counts that a line would hide). */
+export function barChart(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): ChartSpec {
+  const { values, names } = seriesValues(input);
   return {
     $schema: SCHEMA,
     title: input.title,
     width: 480,
-    height: 400,
+    height: 300,
     data: { values },
-    mark: { type: 'point', filled: true, size: 80 },
+    mark: { type: 'bar' },
     encoding: {
-      // A projection's axes have no units; only the distances mean something.
-      x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false, nice: false, padding: 16 } },
-      y: { field: 'y', type: 'quantitative', axis: null, scale: { zero: false, nice: false, padding: 16 } },
-      color: { field: 'group', type: 'nominal', title: null },
+      x: xEncoding(values.map((value) => value.x), input.xLabel, 'discrete'),
+      xOffset: { field: 'series', type: 'nominal', sort: names },
+      // Whole counts get whole ticks, not 0.5 steps.
+      y: { field: 'y', type: 'quantitative', title: input.yLabel, ...(values.every((value) => Number.isInteger(value.y)) ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
+      color: { field: 'series', type: 'nominal', title: null, sort: names },
       tooltip: { field: 'tooltip', type: 'nominal' },
       description: { field: 'tooltip', type: 'nominal' },
     },
+  };
+}
+
+const ESTIMATE_BLUE = '#4c78a8';
+const INTERVAL_BLUE = '#a6c4e2';
+
+/**
+ * An estimate per x as a line with points, its interval drawn around it: a band over a continuous axis
+ * (days, numbers), error bars over separate settings (versions) or a single point. `percent` puts the
+ * y axis on 0–100%.
+ */
+export function intervalChart(input: { title: string; xLabel: string; yLabel: string; interval: string; percent?: boolean; points: IntervalPoint[] }): ChartSpec {
+  const values = input.points.map((point) => {
+    for (const key of ['y', 'low', 'high'] as const) checkFinite(point[key], `Point at x = ${point.x}, ${key}`);
+    if (point.low > point.y || point.y > point.high) refuse(`Point at x = ${point.x} has ${point.y} outside its interval ${point.low}–${point.high}.`);
+    return { ...point, tooltip: point.tooltip || `${input.xLabel} ${point.x}: ${input.yLabel} ${point.y} (${input.interval} ${point.low}–${point.high})` };
+  });
+  const xs = values.map((value) => value.x);
+  const band = isContinuous(xs) && new Set(xs).size > 1;
+  const x = xEncoding(xs, input.xLabel);
+  const y = { type: 'quantitative' as const, title: input.yLabel, ...(input.percent ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : {}) };
+  // One legend names both marks; the interval shares the estimate's hue, lighter.
+  const color = (datum: string) => ({ datum, title: null, scale: { domain: [input.yLabel, input.interval], range: [ESTIMATE_BLUE, INTERVAL_BLUE] } });
+  return {
+    $schema: SCHEMA,
+    title: input.title,
+    width: 480,
+    height: 300,
+    data: { values },
+    layer: [
+      {
+        mark: band ? { type: 'errorband', opacity: 1 } : { type: 'errorbar', ticks: { size: 14 }, thickness: 2 },
+        // The interval's own marks carry the point's tooltip too, rather than vega's field dump.
+        encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: color(input.interval), tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } },
+      },
+      {
+        mark: { type: 'line', point: { filled: true, size: 60 } },
+        encoding: { x, y: { ...y, field: 'y' }, color: color(input.yLabel), tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } },
+      },
+    ],
   };
 }
 

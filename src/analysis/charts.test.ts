@@ -1,30 +1,18 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseSvg, marks } from '../../test/support/svg-reading.js';
 import { AnalysisError } from './analysis-error.js';
 import { heatmap, lineChart, renderSvg, scatterChart, svgToPng, writeChart } from './charts.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Parses strictly: any XML error fails the test. */
-function parseSvg(svg: string): Document {
-  return new DOMParser({ onError: (level, message) => expect.fail(`SVG ${level}: ${message}`) }).parseFromString(svg, 'image/svg+xml');
-}
-
-/** The data marks of a kind, as vega labels them for assistive technology. */
-function marks(document: Document, kind: string): Element[] {
-  return Array.from(document.getElementsByTagName('*')).filter(
-    (element) => element.getAttribute('role') === 'graphics-symbol' && element.getAttribute('aria-roledescription') === kind,
-  );
-}
-
 function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
-function expectPngOf(svg: Document, png: Buffer, scale: number): void {
+function expectPngOf(svg: ReturnType<typeof parseSvg>, png: Buffer, scale: number): void {
   expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
   const root = svg.documentElement!;
   expect(pngSize(png)).toEqual({ width: Number(root.getAttribute('width')) * scale, height: Number(root.getAttribute('height')) * scale });

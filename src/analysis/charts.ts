@@ -4,18 +4,27 @@ import { dirname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
-import type { ChartSpec } from './chart-specs.js';
+import type { ChartSpec } from './chart-parts.js';
+import { placePointLabels } from './scatter-chart.js';
 
-export { heatmap, lineChart, scatterChart, type ChartSpec, type LineSeries, type ScatterPoint } from './chart-specs.js';
+export { barChart, heatmap, intervalChart, lineChart, type ChartSpec, type IntervalPoint, type LineSeries } from './chart-specs.js';
+export { scatterChart, type ScatterPoint } from './scatter-chart.js';
 
 const require = createRequire(import.meta.url);
 // Fonts shipped by an npm package, so PNG text looks the same on any machine, with or without system fonts.
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
 const FONT_FAMILY = 'DejaVu Sans';
 
+/** A headless vega view of a spec, with point labels placed; the caller runs it and must `finalize()` it. */
+export function chartView(spec: ChartSpec): View {
+  const compiled = compile(spec).spec;
+  placePointLabels(compiled);
+  return new View(parse(compiled), { renderer: 'none' });
+}
+
 /** Renders a vega-lite spec to a standalone SVG string; each data mark carries its tooltip as an SVG `<title>`. */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  const view = chartView(spec);
   try {
     return withTooltipTitles(await view.toSVG());
   } finally {
@@ -52,13 +61,14 @@ export interface ChartFiles {
   json: string;
 }
 
-/** Writes `<base>.svg`, `<base>.png` and `<base>.json` (the title and the data shown), creating the folder. */
+/** Writes `<base>.svg`, `<base>.png` and `<base>.json` (the title, any subtitle and the data shown), creating the folder. */
 export async function writeChart(spec: ChartSpec, basePath: string): Promise<ChartFiles> {
   const svg = await renderSvg(spec);
   const files: ChartFiles = { svg: `${basePath}.svg`, png: `${basePath}.png`, json: `${basePath}.json` };
   await mkdir(dirname(basePath), { recursive: true });
   await writeFile(files.svg, svg);
   await writeFile(files.png, svgToPng(svg));
-  await writeFile(files.json, `${JSON.stringify({ title: spec.title, data: spec.data.values }, null, 2)}\n`);
+  const title = typeof spec.title === 'object' && !Array.isArray(spec.title) ? { title: spec.title.text, subtitle: spec.title.subtitle } : { title: spec.title };
+  await writeFile(files.json, `${JSON.stringify({ ...title, data: spec.data.values }, null, 2)}\n`);
   return files;
 }

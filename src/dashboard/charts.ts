@@ -1,14 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { heatmap, lineChart, renderSvg, scatterChart, type LineSeries, type ScatterPoint } from '../analysis/charts.js';
+import { barChart, heatmap, intervalChart, lineChart, renderSvg, scatterChart, type IntervalPoint, type LineSeries, type ScatterPoint } from '../analysis/charts.js';
+
+type SeriesInput = { title: string; xLabel: string; yLabel: string; series: LineSeries[] };
 
 /** A line chart as inline SVG; null when no series has a point. */
-export async function lineSvg(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): Promise<string | null> {
+export async function lineSvg(input: SeriesInput): Promise<string | null> {
   const series = input.series.filter((line) => line.points.length > 0);
   return series.length === 0 ? null : inline(await renderSvg(lineChart({ ...input, series })));
 }
 
+/** Grouped bars as inline SVG; null when no series has a point. */
+export async function barSvg(input: SeriesInput): Promise<string | null> {
+  const series = input.series.filter((bars) => bars.points.length > 0);
+  return series.length === 0 ? null : inline(await renderSvg(barChart({ ...input, series })));
+}
+
+/** Rates with their intervals drawn around them, as inline SVG on a 0–100% axis; null without points. */
+export async function rateSvg(input: { title: string; xLabel: string; yLabel: string; interval: string; points: IntervalPoint[] }): Promise<string | null> {
+  return input.points.length === 0 ? null : inline(await renderSvg(intervalChart({ ...input, percent: true })));
+}
+
 /** A scatter chart (the persona map) as inline SVG; null without points. */
-export async function scatterSvg(input: { title: string; points: ScatterPoint[] }): Promise<string | null> {
+export async function scatterSvg(input: { title: string; subtitle?: string; points: ScatterPoint[] }): Promise<string | null> {
   return input.points.length === 0 ? null : inline(await renderSvg(scatterChart(input)));
 }
 

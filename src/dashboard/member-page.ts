@@ -1,11 +1,11 @@
 import { diffWords } from 'diff';
 import { html } from 'hono/html';
-import { wilsonInterval } from '../core/approval.js';
+import { formatRate, wilsonInterval } from '../core/approval.js';
 import type { VersionValidation } from '../memory/alignment-records.js';
 import { approvalByVersion, type VersionApproval } from '../memory/approval.js';
 import { alignmentRuns, memberRow, recentInteractions, type InteractionRow } from '../memory/dashboard-queries.js';
 import type { InteractionRecord, PersonaVersion } from '../memory/records.js';
-import { lineSvg } from './charts.js';
+import { rateSvg } from './charts.js';
 import type { DashboardDeps } from './dashboard-deps.js';
 import { change, chart, clip, duration, page, rateText, when, type Fragment } from './layout.js';
 import { runsTable } from './overview-page.js';
@@ -40,19 +40,9 @@ ${versions.map((version, index) => versionCard(deps, version, versions[index + 1
 async function approvalChart(approvals: VersionApproval[]): Promise<string | null> {
   const points = approvals.flatMap((approval) => {
     const rate = wilsonInterval(approval.approved, approval.labelled);
-    return rate ? [{ x: `v${approval.number}`, rate }] : [];
+    return rate ? [{ x: `v${approval.number}`, y: rate.rate, low: rate.low, high: rate.high, tooltip: `version ${approval.number}: ${formatRate(rate)}, ${approval.approved} of ${approval.labelled} labelled answers approved` }] : [];
   });
-  if (points.length === 0) return null;
-  return lineSvg({
-    title: 'Approval per persona version',
-    xLabel: 'version',
-    yLabel: 'approval',
-    series: [
-      { name: 'approval', points: points.map((p) => ({ x: p.x, y: p.rate.rate })) },
-      { name: 'lower 95%', points: points.map((p) => ({ x: p.x, y: p.rate.low })) },
-      { name: 'upper 95%', points: points.map((p) => ({ x: p.x, y: p.rate.high })) },
-    ],
-  });
+  return rateSvg({ title: 'Approval per persona version', xLabel: 'version', yLabel: 'approval', interval: '95% interval', points });
 }
 
 function versionsTable(versions: PersonaVersion[], approvals: Map<number, VersionApproval>, validations: Map<number, VersionValidation>): Fragment {

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
-import { wilsonInterval } from '../core/approval.js';
+import { formatRate, wilsonInterval } from '../core/approval.js';
 import { alignmentRuns, alignmentTotals, dailyActivity, dailyAnswerCosts, listMemberRows, type CostRow, type DayRow, type MemberRow, type RunRow } from '../memory/dashboard-queries.js';
-import { lineSvg } from './charts.js';
+import { barSvg, lineSvg, rateSvg } from './charts.js';
 import type { DashboardDeps } from './dashboard-deps.js';
 import { chart, clip, duration, page, rateText, when, type Fragment } from './layout.js';
 
@@ -41,21 +41,36 @@ ${runsTable(runs)}`;
 async function overviewCharts(days: DayRow[], costs: CostRow[]): Promise<Fragment[]> {
   const approval = days.flatMap((day) => {
     const rate = wilsonInterval(day.approved, day.labels);
-    return rate ? [{ x: day.day, rate: rate.rate, low: rate.low, high: rate.high }] : [];
+    return rate ? [{ x: day.day, y: rate.rate, low: rate.low, high: rate.high, tooltip: `${day.day}: ${formatRate(rate)}, ${day.approved} of ${day.labels} labels approving` }] : [];
   });
+  const activity = everyDay(days);
   const perDay = (name: string, pick: (row: CostRow) => number | null) => ({ name, points: costs.flatMap((row) => (pick(row) === null ? [] : [{ x: row.day, y: pick(row)! }])) });
-  const [activity, approvalSvg, time, calls] = await Promise.all([
-    lineSvg({ title: 'Questions and labels per day', xLabel: 'day', yLabel: 'count', series: [{ name: 'questions', points: days.map((day) => ({ x: day.day, y: day.questions })) }, { name: 'labels', points: days.map((day) => ({ x: day.day, y: day.labels })) }] }),
-    lineSvg({ title: 'Approval per day (95% interval)', xLabel: 'day', yLabel: 'approval', series: [{ name: 'approval', points: approval.map((p) => ({ x: p.x, y: p.rate })) }, { name: 'lower 95%', points: approval.map((p) => ({ x: p.x, y: p.low })) }, { name: 'upper 95%', points: approval.map((p) => ({ x: p.x, y: p.high })) }] }),
-    lineSvg({ title: 'Time per answer (mean, ms)', xLabel: 'day', yLabel: 'ms', series: [perDay('answer', (row) => row.answerMs), perDay('first text', (row) => row.firstTextMs), perDay('queue wait', (row) => row.waitMs)].filter((series) => series.points.length > 0) }),
-    lineSvg({ title: 'Model calls per answer (mean)', xLabel: 'day', yLabel: 'calls', series: [perDay('model calls', (row) => row.modelCalls)].filter((series) => series.points.length > 0) }),
+  const [activitySvg, approvalSvg, time, calls] = await Promise.all([
+    barSvg({ title: 'Questions and labels per day', xLabel: 'day', yLabel: 'count', series: [{ name: 'questions', points: activity.map((day) => ({ x: day.day, y: day.questions })) }, { name: 'labels', points: activity.map((day) => ({ x: day.day, y: day.labels })) }] }),
+    rateSvg({ title: 'Approval per day', xLabel: 'day', yLabel: 'approval', interval: '95% interval', points: approval }),
+    lineSvg({ title: 'Time per answer (mean, ms)', xLabel: 'day', yLabel: 'ms', series: [perDay('answer', (row) => row.answerMs), perDay('first text', (row) => row.firstTextMs), perDay('queue wait', (row) => row.waitMs)] }),
+    lineSvg({ title: 'Model calls per answer (mean)', xLabel: 'day', yLabel: 'calls', series: [perDay('model calls', (row) => row.modelCalls)] }),
   ]);
   return [
-    chart('Questions and labels per day', activity),
+    chart('Questions and labels per day', activitySvg),
     chart('Approval per day, with its 95% interval', approvalSvg, 'No labelled answers yet.'),
     chart('Time per answer', time, 'No answer has been measured yet.'),
     chart('Model calls per answer', calls, 'No answer has been measured yet.'),
   ];
+}
+
+/** The days from the first to the last with activity, quiet days as zeros, so the bars keep the calendar's spacing. */
+function everyDay(days: DayRow[]): DayRow[] {
+  const first = days[0];
+  const last = days.at(-1);
+  if (!first || !last) return [];
+  const byDay = new Map(days.map((day) => [day.day, day]));
+  const filled: DayRow[] = [];
+  for (let time = Date.parse(first.day); time <= Date.parse(last.day); time += 86_400_000) {
+    const day = new Date(time).toISOString().slice(0, 10);
+    filled.push(byDay.get(day) ?? { day, questions: 0, labels: 0, approved: 0 });
+  }
+  return filled;
 }
 
 function card(value: string, label: string): Fragment {
