@@ -1,13 +1,15 @@
-import { cosineSimilarityMatrix, projectTo2d, type Point2d } from '../analysis/persona-map.js';
+import { cosineSimilarityMatrix, describeProjection, projectTo2d, type Point2d } from '../analysis/persona-map.js';
 import type { CurrentPersona } from '../memory/dashboard-queries.js';
 
 const EMBED_BATCH = 32;
 /** The same seed draws the same map for the same personas. */
 const SEED = 42;
 
-/** The persona map's numbers: a 2-D point per persona and their pairwise cosine similarity. */
+/** The persona map's numbers: a 2-D point per persona, how they were projected, and their pairwise cosine similarity. */
 export interface PersonaLayout {
   points: Point2d[];
+  /** Which projection drew the points, for the map's subtitle. */
+  projection: string;
   similarity: number[][];
 }
 
@@ -28,7 +30,7 @@ export class PersonaEmbeddings {
     if (this.last?.key === key) return this.last.layout;
     await this.fill(personas);
     const vectors = personas.map((persona) => this.vectors.get(persona.versionId)!);
-    const layout = { points: projectTo2d(vectors, { seed: SEED }), similarity: cosineSimilarityMatrix(vectors) };
+    const layout = { points: projectTo2d(vectors, { seed: SEED }), projection: describeProjection(vectors.length), similarity: cosineSimilarityMatrix(vectors) };
     this.last = { key, layout };
     return layout;
   }

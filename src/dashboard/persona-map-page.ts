@@ -8,7 +8,7 @@ import type { PersonaEmbeddings, PersonaLayout } from './persona-embeddings.js';
 /** The persona map: every member's live persona embedded, projected to 2-D, and compared pairwise. */
 export async function personaMapPage(deps: DashboardDeps, embeddings: PersonaEmbeddings | undefined): Promise<Fragment> {
   const personas = currentPersonas(deps.db);
-  const intro = html`<h1>Persona map</h1><p class="muted">Each member's live persona, embedded with the configured embedding model and projected to 2-D (UMAP): members whose personas say similar things sit close together. Hover a point or a cell for details.</p>`;
+  const intro = html`<h1>Persona map</h1><p class="muted">Each member's live persona, embedded with the configured embedding model and projected to 2-D (classical MDS for a few members, UMAP for many; the map says which): members whose personas say similar things sit close together. Hover a point or a cell for details.</p>`;
   if (!embeddings) return page('Persona map', 'map', html`${intro}<p class="note">No embedding model is configured for the dashboard.</p>`);
   if (personas.length < 2) return page('Persona map', 'map', html`${intro}<p class="note">A map needs at least two members with a persona; there ${personas.length === 1 ? 'is one' : 'are none'}.</p>`);
   let layout: PersonaLayout;
@@ -20,7 +20,7 @@ export async function personaMapPage(deps: DashboardDeps, embeddings: PersonaEmb
   }
   const names = uniqueNames(personas);
   const [map, heat] = await Promise.all([
-    scatterSvg({ title: 'Live personas', points: personas.map((persona, index) => ({ ...layout.points[index]!, label: names[index]!, group: groupOf(persona), tooltip: `${names[index]}: ${clip(persona.text, 160)}` })) }),
+    scatterSvg({ title: 'Live personas', subtitle: layout.projection, points: personas.map((persona, index) => ({ ...layout.points[index]!, label: names[index]!, group: groupOf(persona), tooltip: `${names[index]}: ${clip(persona.text, 160)}` })) }),
     heatmapSvg({ title: 'Cosine similarity of live personas', rows: names, columns: names, values: layout.similarity }),
   ]);
   const body = html`${intro}

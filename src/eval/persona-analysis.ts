@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { heatmap, scatterChart, writeChart, type ChartFiles } from '../analysis/charts.js';
-import { jaccardMatrix, projectTo2d } from '../analysis/persona-map.js';
+import { describeProjection, jaccardMatrix, projectTo2d } from '../analysis/persona-map.js';
 import { loadConfig, modelChoice } from '../config.js';
 import { createModelClient } from '../llm/model-client.js';
 import { Store } from '../memory/store.js';
@@ -59,6 +59,7 @@ export async function analyseRun(run: string, env: Record<string, string | undef
   const map = await writeChart(
     scatterChart({
       title: `${report.task}: ${main.label} personas, coloured by each user's most frequent label`,
+      subtitle: describeProjection(vectors.length),
       points: main.personas.map((persona, index) => ({ ...points[index]!, label: persona.userId, group: persona.majorityLabel, tooltip: `${persona.userId} (${persona.majorityLabel})` })),
     }),
     `${base}-persona-map`,
