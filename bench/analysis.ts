@@ -6,7 +6,7 @@
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { UMAP } from 'umap-js';
-import { heatmap, renderSvg, scatterChart, svgToPng } from '../src/analysis/charts.js';
+import { heatmap, JACCARD_SCALE, renderSvg, scatterChart, svgToPng } from '../src/analysis/charts.js';
 import { cosineSimilarityMatrix, jaccardMatrix, projectTo2d } from '../src/analysis/persona-map.js';
 import { seededGaussian, seededRandom } from '../src/analysis/seeded-random.js';
 import { projectionQuality } from './projection-quality.js';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const svg = await renderSvg(map);
   row('svgToPng: that scatter at 2×', await median(() => svgToPng(svg)));
   const names = texts.slice(0, 50).map((_, i) => `member ${i}`);
-  const overlap = heatmap({ title: 'Persona overlap', rows: names, columns: names, values: jaccardMatrix(texts.slice(0, 50)) });
+  const overlap = heatmap({ title: 'Persona overlap', rows: names, columns: names, values: jaccardMatrix(texts.slice(0, 50)), scale: JACCARD_SCALE });
   row('renderSvg + svgToPng: heat map 50 × 50', await median(async () => svgToPng(await renderSvg(overlap))));
   projectionQuality();
 }

@@ -201,6 +201,7 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
     const map = await chartFacts(page, 'Persona map');
     expect(map.pointLabels.flatMap((label) => label.split(', ')).sort()).toEqual(rows.map((row) => row[0]).sort());
     expect(map.subtitle).toContain('classical MDS (8 points');
+    expect((await chartFacts(page, 'similarity')).legendTitle).toBe('cosine similarity');
     await page.close();
   });
 

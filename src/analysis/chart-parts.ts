@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { PositionFieldDef } from 'vega-lite/types_unstable/channeldef.js';
+import type { ColorDef, PositionFieldDef } from 'vega-lite/types_unstable/channeldef.js';
 import { AnalysisError } from './analysis-error.js';
 
 /** A vega-lite spec whose data travel inline, so it renders here and in a browser with no loading. */
@@ -33,6 +33,18 @@ const EDGE = 16;
 /** Labels up to this long read level on an x axis; longer ones are left to vega-lite to turn. */
 const LEVEL_LABEL = 12;
 
+/** Up to this many distinct numeric x values each get a tick of their own; more are left to vega's tick choice. */
+const MOST_SETTING_TICKS = 12;
+/** Ten colours that stay apart; more series take twenty (pairs of a hue, dark and light) and differ by shape too. */
+const FEW_COLOURS = 10;
+/** Room for a legend entry such as "PersonaAgent w/o alignment" before it is cut with an ellipsis. */
+const LEGEND_LABEL_PIXELS = 260;
+
+/** The colour of field `series`, one per name in the order given, with a legend that shows names in full. */
+export function seriesColour(names: readonly string[]): ColorDef<string> {
+  return { field: 'series', type: 'nominal', title: null, sort: [...names], scale: { scheme: names.length <= FEW_COLOURS ? 'tableau10' : 'tableau20' }, legend: { labelLimit: LEGEND_LABEL_PIXELS } };
+}
+
 /** How an x axis reads: `continuous` places values by their size or date, `discrete` gives each its own slot. */
 export type XKind = 'continuous' | 'discrete';
 
@@ -56,7 +68,12 @@ export function xEncoding(xs: ReadonlyArray<number | string>, title: string, kin
       ? { field: 'x', type: 'ordinal', timeUnit: 'utcyearmonthdate', title, axis }
       : { field: 'x', type: 'temporal', timeUnit: 'utcyearmonthdate', title, scale, axis: { ...axis, tickCount: { interval: 'day', step: 1 } } };
   }
-  if (kind === 'continuous' && xs.every((x) => typeof x === 'number')) return { field: 'x', type: 'quantitative', title, scale };
+  if (kind === 'continuous' && xs.every((x) => typeof x === 'number')) {
+    // Ticks at the settings themselves (n = 1, 3, 5), not at 0.5 steps between them.
+    const settings = [...new Set(xs as number[])].sort((a, b) => a - b);
+    const axis = settings.length <= MOST_SETTING_TICKS ? { values: settings, ...(settings.every(Number.isInteger) ? { format: 'd' } : {}) } : {};
+    return { field: 'x', type: 'quantitative', title, scale, axis };
+  }
   const level = xs.every((x) => String(x).length <= LEVEL_LABEL);
   return { field: 'x', type: 'ordinal', title, sort: null, ...(level ? { axis: { labelAngle: 0 } } : {}) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { axisLabels, describedAs, marks, parseSvg, texts } from '../../test/support/svg-reading.js';
-import { barChart, intervalChart, renderSvg, scatterChart } from './charts.js';
+import { barChart, COSINE_SCALE, heatmap, intervalChart, JACCARD_SCALE, lineChart, renderSvg, scatterChart } from './charts.js';
 
 const days = (count: number) => Array.from({ length: count }, (_, i) => new Date(Date.UTC(2026, 10, 1 + i)).toISOString().slice(0, 10));
 /** The y extent of a vertical SVG line drawn from its translate by `y2`. */
@@ -93,5 +93,44 @@ describe('the persona map', () => {
     expect(Math.max(...flat.map(([, y]) => y)) - Math.min(...flat.map(([, y]) => y))).toBeLessThan(1);
     const [a, b, c] = await drawn(square);
     expect(Math.abs(b![0] - a![0])).toBeCloseTo(Math.abs(c![1] - a![1]), 6);
+  });
+});
+
+describe('sweep charts', () => {
+  const methods = ['Prompt (non-personalised)', 'ICL', 'RAG-1', 'RAG-4', 'PAG-4', 'ReAct', 'MemBank', 'PersonaAgent', 'PersonaAgent w/o alignment', 'PersonaAgent w/o persona', 'PersonaAgent w/o memory', 'PersonaAgent w/o actions'];
+  const spec = lineChart({ title: 'accuracy over n', xLabel: 'n', yLabel: 'accuracy', series: methods.map((name, m) => ({ name, points: [1, 3, 5].map((x) => ({ x, y: 0.3 + 0.02 * m })) })) });
+
+  it('tells every method apart by colour and shape, names each in full in the legend, and ticks only the settings', async () => {
+    const svg = parseSvg(await renderSvg(spec));
+    const points = marks(svg, 'point');
+    expect(points).toHaveLength(36);
+    // Point paths are drawn at their own translate, so a shape has one `d` wherever it sits.
+    const looks = new Set(points.map((point) => `${point.getAttribute('fill')} ${point.getAttribute('d')}`));
+    expect(looks.size).toBe(12);
+    expect(new Set(marks(svg, 'line mark').map((line) => line.getAttribute('stroke'))).size).toBe(12);
+    expect(texts(svg, 'role-legend-label').map((label) => label.text)).toEqual(methods);
+    expect(axisLabels(svg, 'X').map((label) => label.text)).toEqual(['1', '3', '5']);
+  });
+});
+
+describe('heat maps', () => {
+  const users = ['u1', 'u2', 'u3'];
+  const draw = async (values: number[][], scale = JACCARD_SCALE) => parseSvg(await renderSvg(heatmap({ title: 'overlap', rows: users, columns: users, values, scale })));
+  const fillOf = (svg: ReturnType<typeof parseSvg>, cell: string) => marks(svg, 'rect mark').find((rect) => rect.getElementsByTagName('title')[0]?.textContent?.startsWith(cell))?.getAttribute('fill');
+
+  it('shades on a fixed scale whose legend is titled and labelled end to end', async () => {
+    const high = await draw([[1, 0.6, 0.5], [0.6, 1, 0.55], [0.5, 0.55, 1]]);
+    const low = await draw([[1, 0.1, 0.6], [0.1, 1, 0], [0.6, 0, 1]]);
+    expect(texts(high, 'role-legend-title').map((title) => title.text)).toEqual(['Jaccard overlap']);
+    for (const svg of [high, low]) expect(texts(svg, 'role-legend-label').map((label) => label.text)).toEqual(['0', '0.25', '0.5', '0.75', '1']);
+    // The same value has the same colour whatever else the map holds.
+    expect(fillOf(high, 'u1 × u2: 0.600')).toBe(fillOf(low, 'u1 × u3: 0.600'));
+    expect(fillOf(high, 'u1 × u3')).not.toBe(fillOf(high, 'u1 × u1'));
+  });
+
+  it('centres a cosine scale on zero and refuses values off the scale', async () => {
+    const svg = await draw([[1, -0.5, 0], [-0.5, 1, 0.5], [0, 0.5, 1]], COSINE_SCALE);
+    expect(texts(svg, 'role-legend-label').map((label) => label.text)).toEqual(['−1', '−0.5', '0', '0.5', '1']); // vega writes a true minus sign
+    expect(() => heatmap({ title: 't', rows: ['a'], columns: ['b'], values: [[1.5]], scale: JACCARD_SCALE })).toThrow(/outside the scale 0–1/);
   });
 });

@@ -1,4 +1,4 @@
-import { checkFinite, checkUnique, isContinuous, refuse, SCHEMA, xEncoding, type ChartSpec } from './chart-parts.js';
+import { checkFinite, checkUnique, isContinuous, refuse, SCHEMA, seriesColour, xEncoding, type ChartSpec } from './chart-parts.js';
 
 export type { ChartSpec } from './chart-parts.js';
 
@@ -43,8 +43,9 @@ export function lineChart(input: { title: string; xLabel: string; yLabel: string
     encoding: {
       x: xEncoding(values.map((value) => value.x), input.xLabel),
       y: { field: 'y', type: 'quantitative', title: input.yLabel },
-      // The legend lists the series in the order given, not alphabetically.
-      color: { field: 'series', type: 'nominal', title: null, sort: names },
+      // The legend lists the series in the order given, not alphabetically; shapes tell apart lines whose colours are close.
+      color: seriesColour(names),
+      shape: { field: 'series', type: 'nominal', title: null, sort: names },
       tooltip: { field: 'tooltip', type: 'nominal' },
       description: { field: 'tooltip', type: 'nominal' },
     },
@@ -66,7 +67,7 @@ export function barChart(input: { title: string; xLabel: string; yLabel: string;
       xOffset: { field: 'series', type: 'nominal', sort: names },
       // Whole counts get whole ticks, not 0.5 steps.
       y: { field: 'y', type: 'quantitative', title: input.yLabel, ...(values.every((value) => Number.isInteger(value.y)) ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
-      color: { field: 'series', type: 'nominal', title: null, sort: names },
+      color: seriesColour(names),
       tooltip: { field: 'tooltip', type: 'nominal' },
       description: { field: 'tooltip', type: 'nominal' },
     },
@@ -113,8 +114,24 @@ export function intervalChart(input: { title: string; xLabel: string; yLabel: st
   };
 }
 
-/** A rows × columns grid of cells shaded by value (an overlap or similarity matrix). */
-export function heatmap(input: { title: string; rows: string[]; columns: string[]; values: number[][] }): ChartSpec {
+/** What a heat map's colours measure: the legend's title and the values its colours span. */
+export interface HeatScale {
+  title: string;
+  /** Fixed, so two maps shade the same value alike; a domain below zero gets a diverging scheme centred on 0. */
+  domain: [number, number];
+}
+
+/** Word overlap of two texts: 0 (none) to 1 (the same words). */
+export const JACCARD_SCALE: HeatScale = { title: 'Jaccard overlap', domain: [0, 1] };
+/** Cosine similarity of two embeddings: −1 (opposite) through 0 (unrelated) to 1 (the same direction). */
+export const COSINE_SCALE: HeatScale = { title: 'cosine similarity', domain: [-1, 1] };
+
+/** A rows × columns grid of cells shaded by value on a fixed scale with its legend (an overlap or similarity matrix). */
+export function heatmap(input: { title: string; rows: string[]; columns: string[]; values: number[][]; scale: HeatScale }): ChartSpec {
+  const [low, high] = input.scale.domain;
+  if (!(low < high)) refuse(`The heat map's scale runs from ${low} to ${high}; it needs a low end below the high end.`);
+  // Rounding lets a cosine of identical vectors come out a hair above 1; the clamped scale shades it as 1.
+  const slack = (high - low) * 1e-6;
   checkUnique(input.rows, 'rows');
   checkUnique(input.columns, 'columns');
   if (input.values.length !== input.rows.length) refuse(`The heat map has ${input.rows.length} rows but ${input.values.length} rows of values.`);
@@ -123,6 +140,7 @@ export function heatmap(input: { title: string; rows: string[]; columns: string[
     if (cells.length !== input.columns.length) refuse(`Row "${row}" has ${cells.length} values for ${input.columns.length} columns.`);
     return input.columns.map((column, c) => {
       checkFinite(cells[c]!, `Cell "${row}" × "${column}"`);
+      if (cells[c]! < low - slack || cells[c]! > high + slack) refuse(`Cell "${row}" × "${column}" is ${cells[c]}, outside the scale ${low}–${high}.`);
       return { row, column, value: cells[c]!, tooltip: `${row} × ${column}: ${cells[c]!.toFixed(3)}` };
     });
   });
@@ -137,9 +155,23 @@ export function heatmap(input: { title: string; rows: string[]; columns: string[
     encoding: {
       x: { field: 'column', type: 'nominal', sort: input.columns, title: null },
       y: { field: 'row', type: 'nominal', sort: input.rows, title: null },
-      color: { field: 'value', type: 'quantitative', title: null, scale: { scheme: 'blues' } },
+      color: {
+        field: 'value',
+        type: 'quantitative',
+        title: input.scale.title,
+        scale: { domain: [low, high], clamp: true, ...(low < 0 ? { domainMid: 0, scheme: 'redblue' } : { scheme: 'blues' }) },
+        legend: { values: legendValues(low, high), format: '.2~f', gradientLength: LEGEND_LENGTH },
+      },
       tooltip: { field: 'tooltip', type: 'nominal' },
       description: { field: 'tooltip', type: 'nominal' },
     },
   };
+}
+
+/** A gradient legend long enough to read its five ticks, whatever the size of the matrix. */
+const LEGEND_LENGTH = 160;
+
+/** Five evenly spaced legend ticks from end to end of the scale, so both ends are labelled. */
+function legendValues(low: number, high: number): number[] {
+  return [0, 1, 2, 3, 4].map((step) => Number((low + ((high - low) * step) / 4).toFixed(6)));
 }

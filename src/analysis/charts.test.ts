@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSvg, marks } from '../../test/support/svg-reading.js';
 import { AnalysisError } from './analysis-error.js';
-import { heatmap, lineChart, renderSvg, scatterChart, svgToPng, writeChart } from './charts.js';
+import { heatmap, JACCARD_SCALE, lineChart, renderSvg, scatterChart, svgToPng, writeChart } from './charts.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -60,7 +60,7 @@ describe('charts', () => {
   });
 
   it('draws a heat map with one cell per row and column', async () => {
-    const spec = heatmap({ title: 'Overlap', rows: ['a', 'b', 'c'], columns: ['x', 'y'], values: [[1, 0.5], [0.5, 1], [0, 0.25]] });
+    const spec = heatmap({ title: 'Overlap', rows: ['a', 'b', 'c'], columns: ['x', 'y'], values: [[1, 0.5], [0.5, 1], [0, 0.25]], scale: JACCARD_SCALE });
     const svg = parseSvg(await renderSvg(spec));
     const cells = marks(svg, 'rect mark');
     expect(cells).toHaveLength(6);
@@ -83,8 +83,8 @@ describe('charts', () => {
   });
 
   it('refuses data it cannot draw, saying what is wrong', () => {
-    expect(() => heatmap({ title: 't', rows: ['a'], columns: ['x', 'y'], values: [[1]] })).toThrow(/Row "a" has 1 values for 2 columns/);
-    expect(() => heatmap({ title: 't', rows: ['a', 'a'], columns: ['x'], values: [[1], [1]] })).toThrow(AnalysisError);
+    expect(() => heatmap({ title: 't', rows: ['a'], columns: ['x', 'y'], values: [[1]], scale: JACCARD_SCALE })).toThrow(/Row "a" has 1 values for 2 columns/);
+    expect(() => heatmap({ title: 't', rows: ['a', 'a'], columns: ['x'], values: [[1], [1]], scale: JACCARD_SCALE })).toThrow(AnalysisError);
     expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', points: [{ x: 1, y: Number.NaN }] }] })).toThrow(/finite/);
   });
 });

@@ -7,7 +7,7 @@ import { compile } from 'vega-lite';
 import type { ChartSpec } from './chart-parts.js';
 import { placePointLabels } from './scatter-chart.js';
 
-export { barChart, heatmap, intervalChart, lineChart, type ChartSpec, type IntervalPoint, type LineSeries } from './chart-specs.js';
+export { barChart, COSINE_SCALE, heatmap, intervalChart, JACCARD_SCALE, lineChart, type ChartSpec, type HeatScale, type IntervalPoint, type LineSeries } from './chart-specs.js';
 export { scatterChart, type ScatterPoint } from './scatter-chart.js';
 
 const require = createRequire(import.meta.url);

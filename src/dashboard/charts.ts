@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { barChart, heatmap, intervalChart, lineChart, renderSvg, scatterChart, type IntervalPoint, type LineSeries, type ScatterPoint } from '../analysis/charts.js';
+import { barChart, heatmap, intervalChart, lineChart, renderSvg, scatterChart, type HeatScale, type IntervalPoint, type LineSeries, type ScatterPoint } from '../analysis/charts.js';
 
 type SeriesInput = { title: string; xLabel: string; yLabel: string; series: LineSeries[] };
 
@@ -26,7 +26,7 @@ export async function scatterSvg(input: { title: string; subtitle?: string; poin
 }
 
 /** A heat map as inline SVG; null without rows. */
-export async function heatmapSvg(input: { title: string; rows: string[]; columns: string[]; values: number[][] }): Promise<string | null> {
+export async function heatmapSvg(input: { title: string; rows: string[]; columns: string[]; values: number[][]; scale: HeatScale }): Promise<string | null> {
   return input.rows.length === 0 ? null : inline(await renderSvg(heatmap(input)));
 }
 

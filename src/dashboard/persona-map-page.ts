@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { COSINE_SCALE } from '../analysis/charts.js';
 import { currentPersonas, type CurrentPersona } from '../memory/dashboard-queries.js';
 import { heatmapSvg, scatterSvg } from './charts.js';
 import type { DashboardDeps } from './dashboard-deps.js';
@@ -21,7 +22,7 @@ export async function personaMapPage(deps: DashboardDeps, embeddings: PersonaEmb
   const names = uniqueNames(personas);
   const [map, heat] = await Promise.all([
     scatterSvg({ title: 'Live personas', subtitle: layout.projection, points: personas.map((persona, index) => ({ ...layout.points[index]!, label: names[index]!, group: groupOf(persona), tooltip: `${names[index]}: ${clip(persona.text, 160)}` })) }),
-    heatmapSvg({ title: 'Cosine similarity of live personas', rows: names, columns: names, values: layout.similarity }),
+    heatmapSvg({ title: 'Cosine similarity of live personas', rows: names, columns: names, values: layout.similarity, scale: COSINE_SCALE }),
   ]);
   const body = html`${intro}
 <div class="charts">${chart('Persona map (2-D projection of the persona embeddings)', map)}${chart('Members × members similarity', heat)}</div>

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { heatmap, scatterChart, writeChart, type ChartFiles } from '../analysis/charts.js';
+import { heatmap, JACCARD_SCALE, scatterChart, writeChart, type ChartFiles } from '../analysis/charts.js';
 import { describeProjection, jaccardMatrix, projectTo2d } from '../analysis/persona-map.js';
 import { loadConfig, modelChoice } from '../config.js';
 import { createModelClient } from '../llm/model-client.js';
@@ -65,7 +65,7 @@ export async function analyseRun(run: string, env: Record<string, string | undef
     `${base}-persona-map`,
   );
   const users = main.personas.map((persona) => persona.userId);
-  const overlap = await writeChart(heatmap({ title: `${report.task}: overlap of ${main.label} persona words (Jaccard)`, rows: users, columns: users, values: jaccardMatrix(main.personas.map((persona) => persona.text)) }), `${base}-persona-overlap`);
+  const overlap = await writeChart(heatmap({ title: `${report.task}: overlap of ${main.label} persona words (Jaccard)`, rows: users, columns: users, values: jaccardMatrix(main.personas.map((persona) => persona.text)), scale: JACCARD_SCALE }), `${base}-persona-overlap`);
   return { personas, map, overlap };
 }
 
