@@ -8,6 +8,9 @@ export type ChartSpec = TopLevelSpec & { data: { values: Array<Record<string, un
 /** The vega-lite schema our specs are written against. */
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** Each mark's tooltip on hover, also written as its accessible description (the static SVG's `<title>`). */
+export const TOOLTIP = { tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } } as const;
+
 /** Refuses a chart's input with an `AnalysisError` that says what is wrong. */
 export function refuse(message: string): never {
   throw new AnalysisError('ANALYSIS_BAD_CHART', message);

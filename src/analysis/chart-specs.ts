@@ -1,4 +1,4 @@
-import { checkFinite, checkUnique, isContinuous, refuse, SCHEMA, seriesColour, xEncoding, type ChartSpec } from './chart-parts.js';
+import { checkFinite, checkUnique, isContinuous, refuse, SCHEMA, seriesColour, TOOLTIP, xEncoding, type ChartSpec } from './chart-parts.js';
 
 export type { ChartSpec } from './chart-parts.js';
 
@@ -30,15 +30,16 @@ function seriesValues(input: { xLabel: string; yLabel: string; series: LineSerie
   return { values, names };
 }
 
+/** What every series chart starts with: schema, title, a 480 × 300 plot, and its inline data. */
+function frame(title: string, values: Array<Record<string, unknown>>) {
+  return { $schema: SCHEMA, title, width: 480, height: 300, data: { values } };
+}
+
 /** Lines with one marked point per setting, one colour per series (a sweep chart like the paper's Figure 3). */
 export function lineChart(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): ChartSpec {
   const { values, names } = seriesValues(input);
   return {
-    $schema: SCHEMA,
-    title: input.title,
-    width: 480,
-    height: 300,
-    data: { values },
+    ...frame(input.title, values),
     mark: { type: 'line', point: { filled: true, size: 60 } },
     encoding: {
       x: xEncoding(values.map((value) => value.x), input.xLabel),
@@ -46,8 +47,7 @@ export function lineChart(input: { title: string; xLabel: string; yLabel: string
       // The legend lists the series in the order given, not alphabetically; shapes tell apart lines whose colours are close.
       color: seriesColour(names),
       shape: { field: 'series', type: 'nominal', title: null, sort: names },
-      tooltip: { field: 'tooltip', type: 'nominal' },
-      description: { field: 'tooltip', type: 'nominal' },
+      ...TOOLTIP,
     },
   };
 }
@@ -56,11 +56,7 @@ export function lineChart(input: { title: string; xLabel: string; yLabel: string
 export function barChart(input: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): ChartSpec {
   const { values, names } = seriesValues(input);
   return {
-    $schema: SCHEMA,
-    title: input.title,
-    width: 480,
-    height: 300,
-    data: { values },
+    ...frame(input.title, values),
     mark: { type: 'bar' },
     encoding: {
       x: xEncoding(values.map((value) => value.x), input.xLabel, 'discrete'),
@@ -68,8 +64,7 @@ export function barChart(input: { title: string; xLabel: string; yLabel: string;
       // Whole counts get whole ticks, not 0.5 steps.
       y: { field: 'y', type: 'quantitative', title: input.yLabel, ...(values.every((value) => Number.isInteger(value.y)) ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
       color: seriesColour(names),
-      tooltip: { field: 'tooltip', type: 'nominal' },
-      description: { field: 'tooltip', type: 'nominal' },
+      ...TOOLTIP,
     },
   };
 }
@@ -95,20 +90,16 @@ export function intervalChart(input: { title: string; xLabel: string; yLabel: st
   // One legend names both marks; the interval shares the estimate's hue, lighter.
   const color = (datum: string) => ({ datum, title: null, scale: { domain: [input.yLabel, input.interval], range: [ESTIMATE_BLUE, INTERVAL_BLUE] } });
   return {
-    $schema: SCHEMA,
-    title: input.title,
-    width: 480,
-    height: 300,
-    data: { values },
+    ...frame(input.title, values),
     layer: [
       {
         mark: band ? { type: 'errorband', opacity: 1 } : { type: 'errorbar', ticks: { size: 14 }, thickness: 2 },
         // The interval's own marks carry the point's tooltip too, rather than vega's field dump.
-        encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: color(input.interval), tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } },
+        encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: color(input.interval), ...TOOLTIP },
       },
       {
         mark: { type: 'line', point: { filled: true, size: 60 } },
-        encoding: { x, y: { ...y, field: 'y' }, color: color(input.yLabel), tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } },
+        encoding: { x, y: { ...y, field: 'y' }, color: color(input.yLabel), ...TOOLTIP },
       },
     ],
   };
@@ -162,8 +153,7 @@ export function heatmap(input: { title: string; rows: string[]; columns: string[
         scale: { domain: [low, high], clamp: true, ...(low < 0 ? { domainMid: 0, scheme: 'redblue' } : { scheme: 'blues' }) },
         legend: { values: legendValues(low, high), format: '.2~f', gradientLength: LEGEND_LENGTH },
       },
-      tooltip: { field: 'tooltip', type: 'nominal' },
-      description: { field: 'tooltip', type: 'nominal' },
+      ...TOOLTIP,
     },
   };
 }

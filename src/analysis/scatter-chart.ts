@@ -1,4 +1,4 @@
-import { checkFinite, SCHEMA, type ChartSpec } from './chart-parts.js';
+import { checkFinite, SCHEMA, TOOLTIP, type ChartSpec } from './chart-parts.js';
 
 /** One point of a scatter chart: `label` names it, `group` colours it, `tooltip` (else the label) shows on hover. */
 export interface ScatterPoint {
@@ -43,7 +43,7 @@ export function scatterChart(input: { title: string; subtitle?: string; points: 
     layer: [
       {
         mark: { type: 'point', filled: true, size: 80 },
-        encoding: { color: { field: 'group', type: 'nominal', title: null }, tooltip: { field: 'tooltip', type: 'nominal' }, description: { field: 'tooltip', type: 'nominal' } },
+        encoding: { color: { field: 'group', type: 'nominal', title: null }, ...TOOLTIP },
       },
       // Names only for the eye: the points already name themselves to screen readers and on hover.
       { name: POINT_LABELS, transform: [{ filter: 'datum.name !== ""' }], mark: { type: 'text', fontSize: LABEL_SIZE, color: '#333', aria: false }, encoding: { text: { field: 'name', type: 'nominal' } } },
