@@ -43,7 +43,7 @@ function learning(store: Store): Learning {
     temperature: 0.1,
     maxSteps: 4,
     logger: pino({ level: 'silent' }),
-    alignment: { batchSize: 3, heldOutSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1 },
+    alignment: { batchSize: 3, heldOutSize: 3, iterations: 1, feedback: 'batched', validate: true, maxChars: 4000, concurrency: 1 },
   });
 }
 

@@ -101,6 +101,7 @@ export const configSchema = z.object({
   ALIGN_BATCH_SIZE: positiveInt.max(50).default(3),
   ALIGN_HELDOUT_SIZE: z.coerce.number().int().min(0).max(50).default(3),
   ALIGN_ITERATIONS: positiveInt.max(10).default(1),
+  ALIGN_FEEDBACK: z.enum(['batched', 'per-item'], { message: 'must be batched or per-item' }).default('batched'),
   ALIGN_MAX_MEMBERS_PER_RUN: positiveInt.default(50),
   ALIGN_CONCURRENCY: positiveInt.max(16).default(1),
   ALIGN_VALIDATE: bool.default(true),

@@ -76,6 +76,7 @@ export function alignmentSettings(config: Config): AlignmentSettings {
     batchSize: config.ALIGN_BATCH_SIZE,
     heldOutSize: config.ALIGN_HELDOUT_SIZE,
     iterations: config.ALIGN_ITERATIONS,
+    feedback: config.ALIGN_FEEDBACK,
     validate: config.ALIGN_VALIDATE,
     maxChars: config.PERSONA_MAX_CHARS,
     concurrency: config.ALIGN_CONCURRENCY,

@@ -110,12 +110,13 @@ describe('tools', { timeout: 120_000 }, () => {
     ollama.respond((body) => {
       if (!body.format) return undefined;
       const judging = JSON.stringify(body.format).includes('"scores"');
-      return { content: JSON.stringify(judging ? { scores: [4] } : { persona: 'Sam counts in sevens. Call search_memory first.' }) };
+      const items = body.messages[0]!.content.match(/^Item \d+$/gm)?.length ?? 0;
+      return { content: JSON.stringify(judging ? { scores: Array(items).fill(4) } : { persona: 'Sam counts in sevens. Call search_memory first.' }) };
     });
     const aligned = await cli(['align']);
     expect(aligned.code).toBe(0);
     const held = 'checked on the batch \\(too few labelled answers to hold any out: 1 labelled, 6 needed\\)';
-    const calls = '\\d+ model calls \\(profile \\d+, replay \\d+, feedback 1, rewrite 1, judge 2\\)';
+    const calls = '\\d+ model calls \\(profile \\d+, replay \\d+, feedback 1, rewrite 1, judge 1\\)';
     expect(aligned.stdout).toMatch(new RegExp(`^${key}: accepted \\(learned from 1 labelled answer; ${held}, score 0\\.40 → 0\\.40\\); ${calls}`, 'm'));
     expect(aligned.stdout).toContain('1 members: 1 rewritten, 0 kept, 0 failed.');
     expect(JSON.parse((await cli(['show', key!, '--json'])).stdout).persona).toMatchObject({ reason: 'aligned', text: 'Sam counts in sevens. Call search_memory first.' });

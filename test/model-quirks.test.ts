@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberKey } from '../src/core/ports.js';
-import { FakeOpenAi, firstUser, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
+import { FakeOpenAi, firstUser, judgeTurnFor, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
 import { member, mention, reaction, reply } from './support/events.js';
 import { createTestBot, type TestBot } from './support/harness.js';
 import { StreamingChat, type RecordedStream } from './support/recording-chat.js';
@@ -148,11 +148,11 @@ describe('structured answers wrapped in prose, thinking or a fence', () => {
   it('alignment takes the JSON out, adopts the rewrite and counts the repairs', async () => {
     await openAiBot();
     const [rewrite, judge] = loadQuirk('json-in-prose').turns;
-    fake.respond((body) => (body.response_format ? (firstUser(body).startsWith('Rate how well') ? judge : rewrite) : undefined));
-    // Answers longer than a label, so the judge scores them (once for the live persona, once for the rewrite).
+    fake.respond((body) => (body.response_format ? (firstUser(body).startsWith('Rate how well') ? judgeTurnFor(judge!, body) : rewrite) : undefined));
+    // Answers longer than a label, so the judge scores them (the live persona's and the rewrite's in one call).
     const id = await teach(alice, 'how do I take my tea?', 'two sugars in a small cup', 'seven sugars, stirred twice, in a big mug');
     const report = await t!.core.aligner.alignMember(id);
-    expect(report).toMatchObject({ outcome: 'accepted', structured: { repaired: 3, retried: 0, failed: 0 } });
+    expect(report).toMatchObject({ outcome: 'accepted', structured: { repaired: 2, retried: 0, failed: 0 } });
     expect(t!.store.livePersona(id)!.text).toBe('Sam counts in sevens and wants the number first. Call search_memory first.');
     expect(report.scoreAfter).toBeCloseTo(0.8);
   });
@@ -168,9 +168,9 @@ describe('structured answers that cannot be mended', () => {
     });
     const id = await teach(alice, 'how do I take my tea?', 'two sugars in a small cup', 'seven sugars, stirred twice, in a big mug');
     const report = await t!.core.aligner.alignMember(id);
-    expect(report).toMatchObject({ outcome: 'rejected', reason: 'rewrite rejected: the answers could not be scored', structured: { repaired: 1, retried: 2, failed: 2 } });
+    expect(report).toMatchObject({ outcome: 'rejected', reason: 'rewrite rejected: the answers could not be scored', structured: { repaired: 1, retried: 1, failed: 1 } });
     const retries = fake.chats().filter((body) => textOf(body.messages.at(-1)!.content).startsWith('Your previous reply could not be used: it was not valid JSON'));
-    expect(retries).toHaveLength(2);
+    expect(retries).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscord } from '../adapters/discord/discord-adapter.js';
 import { FakeDiscord, fakeUser } from './fakes/fake-discord.js';
-import { FakeOpenAi, firstUser, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
+import { FakeOpenAi, firstUser, judgeTurnFor, loadQuirk, textOf, type CompletionBody } from './fakes/fake-openai.js';
 import { FakeWikipedia } from './fakes/fake-wikipedia.js';
 import type { OllamaChatBody } from './fakes/fake-ollama.js';
 import { runEvalCommand } from '../src/eval/eval-command.js';
@@ -45,11 +45,11 @@ describe('the bot on an OpenAI-compatible server, end to end', { timeout: 60_000
 
     // Structured answers come back wrapped in prose, a fence and thinking, as a server that ignores response_format sends them.
     const [rewrite, judge] = loadQuirk('json-in-prose').turns;
-    openai.respond((body) => (body.response_format ? (firstUser(body).startsWith('Rate how well') ? judge : rewrite) : undefined));
+    openai.respond((body) => (body.response_format ? (firstUser(body).startsWith('Rate how well') ? judgeTurnFor(judge!, body) : rewrite) : undefined));
     const aligned = await runMain(['align'], settings());
     const key = /^(console:local:\S+): accepted \(/m.exec(aligned.stdout)?.[1];
     expect(key).toBeDefined();
-    expect(aligned.stdout).toContain('Structured answers: 3 repaired, 0 retried, 0 failed.');
+    expect(aligned.stdout).toContain('Structured answers: 2 repaired, 0 retried, 0 failed.');
     expect(aligned.code).toBe(0);
     const shown = await runMain(['show', key!, '--json'], settings());
     expect(JSON.parse(shown.stdout).persona).toMatchObject({ reason: 'aligned', text: 'Sam counts in sevens and wants the number first. Call search_memory first.', model: 'test-chat' });

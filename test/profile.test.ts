@@ -37,11 +37,12 @@ describe('the semantic profile within the context budget', () => {
 });
 
 describe('alignment prompts within the context budget', () => {
-  it('cuts long answers and corrections to fit num_ctx, so no feedback, rewrite or judge prompt is truncated by the server', async () => {
+  it('cuts long answers and corrections to fit num_ctx, so no profile, feedback, rewrite or judge prompt is truncated by the server', async () => {
     t = await createTestBot({ env: { OLLAMA_NUM_CTX: '1536', ALIGN_BATCH_SIZE: '2', ALIGN_HELDOUT_SIZE: '1' } });
     const chat = new StreamingChat();
     const long = (word: string) => `${word} `.repeat(900).trim();
-    for (const [index, topic] of ['tea', 'coffee', 'cocoa'].entries()) {
+    // Four: the oldest is outside the three a check may use, so the profile folds it.
+    for (const [index, topic] of ['juice', 'tea', 'coffee', 'cocoa'].entries()) {
       t.ollama.script({ content: long(`${topic}-answer`) });
       const question = mention(alice, `what ${topic} should I drink, number ${index}?`);
       await t.bot.handle(question, chat);
@@ -53,10 +54,12 @@ describe('alignment prompts within the context budget', () => {
     t.ollama.respond((body) => {
       if (!body.format) return { content: 'short feedback' };
       const schema = JSON.stringify(body.format);
+      if (schema.includes('"feedback"')) return { content: JSON.stringify({ feedback: ['short feedback', 'short feedback'] }) };
       return { content: schema.includes('scores') ? JSON.stringify({ scores: [5] }) : JSON.stringify({ persona: 'Answer briefly. Call search_memory when needed.' }) };
     });
     const [report] = await t.core.aligner.run({ memberIds: [t.store.findMember(alice)!] });
     expect(report!.outcome).not.toBe('failed');
+    expect(report!.calls.profile).toBeGreaterThan(0);
     expect(t.ollama.chats().length).toBeGreaterThan(3);
     expect(t.ollama.truncatedChats()).toEqual([]);
     const feedbackPrompts = t.ollama.chats().map((body) => body.messages[0]!.content).filter((content) => content.startsWith('You are a critical evaluator'));

@@ -24,6 +24,7 @@ export const promptPlaceholders = {
   'memory-inline': ['memories'],
   profile: ['previous', 'interactions'],
   feedback: ['persona', 'question', 'expected', 'response'],
+  'feedback-batch': ['persona', 'count', 'items'],
   update: ['persona', 'profile', 'feedback'],
   judge: ['count', 'items'],
   'judge-item': ['number', 'question', 'expected', 'response'],

@@ -167,7 +167,7 @@ function contextNote(backend: BackendIdentity): string {
 
 /** The bot's settings for the run, with a sweep's change; alignment is the paper's plain Algorithm 1 (no validation replay). */
 export function evalSettings(config: Config, change: Partial<Record<SweepParameter, number>>): EvalSettings {
-  const alignment = { ...alignmentSettings(config), validate: false };
+  const alignment = { ...alignmentSettings(config), validate: false, feedback: 'per-item' as const };
   return {
     embedModel: modelChoice(config).embed.model,
     temperature: config.LLM_TEMPERATURE,

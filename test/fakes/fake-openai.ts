@@ -177,6 +177,12 @@ export class FakeOpenAi {
   }
 }
 
+/** A captured judge turn scoring one item (`[8]`), its score repeated for every item the request asks about. */
+export function judgeTurnFor(turn: QuirkFixture['turns'][number], body: CompletionBody): QuirkFixture['turns'][number] {
+  const items = firstUser(body).match(/^Item \d+$/gm)?.length ?? 1;
+  return JSON.parse(JSON.stringify(turn).replace('[8]', `[${Array(items).fill(8).join(', ')}]`)) as QuirkFixture['turns'][number];
+}
+
 /** Reads a quirk fixture from test/fixtures/model-quirks. */
 export function loadQuirk(name: string): QuirkFixture {
   return JSON.parse(readFileSync(new URL(`../fixtures/model-quirks/${name}.json`, import.meta.url), 'utf8')) as QuirkFixture;

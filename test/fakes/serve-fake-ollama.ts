@@ -11,7 +11,8 @@ fake.respond((body) => {
   const last = body.messages.at(-1)!;
   const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
   if (prompt.startsWith('You maintain a short profile')) return { content: 'Cares about food and wine pairings; accepts short, definite answers.' };
-  if (prompt.startsWith('You are a critical evaluator')) return { content: 'Search memory for earlier pairings and answer with the pairing the member settled on.' };
+  const feedback = 'Search memory for earlier pairings and answer with the pairing the member settled on.';
+  if (prompt.startsWith('You are a critical evaluator')) return { content: body.format ? JSON.stringify({ feedback: (prompt.match(/^Item \d+$/gm) ?? []).map(() => feedback) }) : feedback };
   if (body.format && prompt.startsWith('You are a prompt-engineering assistant')) {
     const persona = /Current persona:\n([\s\S]*?)\n\nWhat the member's history/.exec(prompt)?.[1] ?? '';
     return { content: JSON.stringify({ persona: `${persona}\n\nThis member prefers dry white wine with fish; answer with their pairing.` }) };

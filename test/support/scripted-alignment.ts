@@ -25,17 +25,22 @@ export const foodLessons: Lesson[] = [
 ];
 
 /** What each request to the fake model was, from the prompt it carries. */
-export type Kind = 'profile' | 'feedback' | 'update' | 'judge' | 'retry' | 'agent';
+export type Kind = 'profile' | 'feedback' | 'feedback-batch' | 'update' | 'judge' | 'retry' | 'agent';
 
 /** Replies that replace the scripted brain's, per kind of request; undefined falls through. */
 export type Overrides = Partial<Record<Kind, (body: OllamaChatBody) => ScriptedReply | undefined>>;
 
 /** Classifies a request to the fake model. */
 export function kindOf(body: OllamaChatBody): Kind {
-  const first = body.messages.find((message) => message.role !== 'system')?.content ?? '';
   if (body.messages.some((message) => message.content.startsWith('Your previous reply could not be used'))) return 'retry';
+  return firstKind(body);
+}
+
+/** What a request was first asked for (a retry is classified by the request it retries). */
+export function firstKind(body: OllamaChatBody): Exclude<Kind, 'retry'> {
+  const first = body.messages.find((message) => message.role !== 'system')?.content ?? '';
   if (first.startsWith('You maintain a short profile')) return 'profile';
-  if (first.startsWith('You are a critical evaluator')) return 'feedback';
+  if (first.startsWith('You are a critical evaluator')) return body.format ? 'feedback-batch' : 'feedback';
   if (first.startsWith('You are a prompt-engineering assistant')) return 'update';
   if (first.startsWith('Rate how well')) return 'judge';
   return 'agent';
@@ -44,6 +49,11 @@ export function kindOf(body: OllamaChatBody): Kind {
 /** The answers one judge call rates, in item order. */
 export function judgedItems(body: OllamaChatBody): string[] {
   return [...body.messages[0]!.content.matchAll(/^Assistant's answer: (.*)$/gm)].map((match) => match[1]!);
+}
+
+/** The questions a judge or batched feedback request is about, in item order. */
+export function itemQuestions(body: OllamaChatBody): string[] {
+  return [...body.messages[0]!.content.matchAll(/^Question: (.*)$/gm)].map((match) => match[1]!);
 }
 
 /** The question an agent request is about (its first user message). */
@@ -66,9 +76,13 @@ export function installBrain(t: TestBot, options: { lessons: Lesson[]; persona: 
       case 'profile':
         return { content: 'Alice is particular about food and drink.' };
       case 'feedback':
-        return { content: `Feedback: search for "${lessonFor(body.messages.at(-1)!.content)?.question}" and state her tastes.` };
-      case 'update':
+        return { content: feedbackOn(lessonFor(body.messages.at(-1)!.content)?.question) };
+      case 'feedback-batch':
+        return { content: batchFeedback(body) };
       case 'retry':
+        if (firstKind(body) === 'feedback-batch') return { content: batchFeedback(body) };
+        return { content: JSON.stringify({ persona: options.persona() }) };
+      case 'update':
         return { content: JSON.stringify({ persona: options.persona() }) };
       case 'judge':
         return { content: JSON.stringify({ scores: judgedItems(body).map(() => 5) }) };
@@ -79,6 +93,15 @@ export function installBrain(t: TestBot, options: { lessons: Lesson[]; persona: 
       }
     }
   });
+}
+
+function feedbackOn(question: string | undefined): string {
+  return `Feedback: search for "${question}" and state her tastes.`;
+}
+
+/** The scripted brain's reply to a batched feedback request: one text per item, naming its question. */
+export function batchFeedback(body: OllamaChatBody): string {
+  return JSON.stringify({ feedback: itemQuestions(body).map(feedbackOn) });
 }
 
 /** `who` asks each question, gets the lesson's answer, 👎s it and replies with the right one. Returns the member id. */
@@ -93,7 +116,7 @@ export async function teach(t: TestBot, chat: RecordingChat, who: MemberKey, ite
   return t.store.findMember(who)!;
 }
 
-/** An aligner over the test bot's core with n = 3, three held out, E = 1, validated, unless `settings` says otherwise. */
+/** An aligner over the test bot's core with n = 3, three held out, E = 1, batched feedback, validated, unless `settings` says otherwise. */
 export function alignerFor(t: TestBot, settings: Partial<AlignmentSettings> = {}): Aligner {
   const { core } = t;
   return new Aligner({
@@ -106,6 +129,6 @@ export function alignerFor(t: TestBot, settings: Partial<AlignmentSettings> = {}
     profiles: core.profiles,
     logger: pino({ level: 'silent' }),
     temperature: 0.1,
-    settings: { batchSize: 3, heldOutSize: 3, iterations: 1, validate: true, maxChars: 4000, concurrency: 1, ...settings },
+    settings: { batchSize: 3, heldOutSize: 3, iterations: 1, feedback: 'batched', validate: true, maxChars: 4000, concurrency: 1, ...settings },
   });
 }

@@ -11,7 +11,7 @@ import type { LanguageModel } from '../ports.js';
 import type { Prompts } from '../prompts.js';
 import { emptyTally, StructuredAnswerError, sumTallies, type StructuredTally } from '../structured.js';
 import { selectItems, type AlignmentItems } from './batch-selection.js';
-import { feedbackFor } from './feedback-step.js';
+import { feedbackFor, feedbackPrompt, type FeedbackMode } from './feedback-step.js';
 import { figureFields, withFigures, type AlignmentReport } from './report.js';
 import { rewritePersona } from './rewrite.js';
 import { Calls, type RunContext } from './run-context.js';
@@ -26,6 +26,8 @@ export interface AlignmentSettings {
   heldOutSize: number;
   /** E: how many feedback-and-rewrite rounds per run. */
   iterations: number;
+  /** The feedback step: the whole batch in one call (JSON list), or one call per item (the paper's). */
+  feedback: FeedbackMode;
   /** Replay before adopting: a candidate goes live only if it does not score worse than the live persona. */
   validate: boolean;
   /** Longest persona accepted, in characters. */
@@ -155,7 +157,7 @@ export class Aligner {
     const result: Rounds = { adopted: null, rejection: null, feedback: [] };
     let current = live;
     for (let iteration = 1; iteration <= settings.iterations; iteration += 1) {
-      const feedback = await feedbackFor(ctx, current, items.batch);
+      const feedback = await feedbackFor(ctx, current, items.batch, settings.feedback);
       result.feedback.push(...feedback);
       const rewrite = await rewritePersona(ctx, { persona: current.text, profile, feedback, maxChars: settings.maxChars, toolRules: this.deps.toolRules });
       if ('problem' in rewrite) {
@@ -210,7 +212,7 @@ export class Aligner {
       batchIds: result.items.batch.map((item) => item.id),
       feedback: result.feedback,
       model: model.modelName,
-      promptVersions: prompts.versions(['feedback', 'update', 'judge', 'judge-item', 'profile', 'json-retry']),
+      promptVersions: prompts.versions([feedbackPrompt(settings.feedback, result.items.batch.length), 'update', 'judge', 'judge-item', 'profile', 'json-retry']),
       scoreBefore: result.figures?.batch.before ?? null,
       scoreAfter: result.figures?.batch.after ?? null,
     });

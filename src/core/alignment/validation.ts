@@ -29,14 +29,15 @@ export type Verdict = { accepted: true; figures: Figures } | { accepted: false; 
 /**
  * Replay before adopting: the candidate answers the held-out questions (the batch, when too few are
  * held out) and must agree with the member's answers at least as well as the current persona did. The
- * current persona's stored answers and scores are reused; each persona's unscored items go to the judge
- * in one call. The batch figure is kept beside the held-out one, from what is already answered.
+ * current persona's stored answers and scores are reused; what is left unscored of both personas goes
+ * to the judge in one call. The batch figure is kept beside the held-out one, from what is already
+ * answered: the candidate is not replayed on the batch, which would cost a model call per batch question.
  */
 export async function validate(ctx: RunContext, current: Contender, candidate: Contender, items: AlignmentItems): Promise<Verdict> {
   const gateItems = items.heldOut.length > 0 ? items.heldOut : items.batch;
   await Promise.all([simulate(ctx, current, gateItems), simulate(ctx, candidate, gateItems)]);
   const all = [...items.heldOut, ...items.batch];
-  await Promise.all([score(ctx, current, all), score(ctx, candidate, all)]);
+  await score(ctx, [current, candidate], all);
   const gate = compare(current, candidate, gateItems);
   if (!gate) return { accepted: false, reason: 'rewrite rejected: the answers could not be scored', figures: null };
   const batch = items.heldOut.length > 0 ? { before: mean(current, items.batch), after: mean(candidate, items.batch), questions: items.batch.length } : gate;
@@ -49,21 +50,23 @@ export async function validate(ctx: RunContext, current: Contender, candidate: C
 }
 
 /**
- * Scores every item the contender answered and has no score for: exactly when the answer is the
- * ground truth or both are short labels, 0 for no answer, and the rest in one judge call.
+ * Scores every item each contender answered and has no score for: exactly when the answer is the
+ * ground truth or both are short labels, 0 for no answer, and the rest of all contenders in one judge call.
  */
-export async function score(ctx: RunContext, contender: Contender, items: InteractionRecord[]): Promise<void> {
-  const toJudge: InteractionRecord[] = [];
-  for (const item of items) {
-    const answer = contender.answers.get(item.id);
-    if (answer === undefined || contender.scores.has(item.id)) continue;
-    const exact = exactScore(item.groundTruth ?? '', answer);
-    if (exact === null) toJudge.push(item);
-    else contender.scores.set(item.id, exact);
+export async function score(ctx: RunContext, contenders: Contender[], items: InteractionRecord[]): Promise<void> {
+  const toJudge: Array<{ contender: Contender; item: InteractionRecord }> = [];
+  for (const contender of contenders) {
+    for (const item of items) {
+      const answer = contender.answers.get(item.id);
+      if (answer === undefined || contender.scores.has(item.id)) continue;
+      const exact = exactScore(item.groundTruth ?? '', answer);
+      if (exact === null) toJudge.push({ contender, item });
+      else contender.scores.set(item.id, exact);
+    }
   }
   if (toJudge.length === 0) return;
-  const judged = await ctx.limit(() => judge(ctx, toJudge.map((item) => ({ question: item.question, expected: item.groundTruth ?? '', response: contender.answers.get(item.id)! }))));
-  toJudge.forEach((item, index) => contender.scores.set(item.id, judged?.[index] ?? null));
+  const judged = await ctx.limit(() => judge(ctx, toJudge.map(({ contender, item }) => ({ question: item.question, expected: item.groundTruth ?? '', response: contender.answers.get(item.id)! }))));
+  toJudge.forEach(({ contender, item }, index) => contender.scores.set(item.id, judged?.[index] ?? null));
 }
 
 /** The mean score before and after over the items scored on both sides; null when there are none. */
