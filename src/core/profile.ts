@@ -43,13 +43,15 @@ export class ProfileWriter {
    * Folds the interactions the profile has not seen into it, oldest first, in chunks that fit the
    * model's context: one model call per chunk, each summary the next chunk's starting point, and the
    * profile saved after every chunk (an interrupted refresh goes on from there next time).
+   * With `before`, only interactions older than that id are folded; the rest wait for a later refresh.
    */
-  async refresh(memberId: number, signal?: AbortSignal): Promise<{ changed: boolean; modelCalls: number }> {
+  async refresh(memberId: number, signal?: AbortSignal, options: { before?: number } = {}): Promise<{ changed: boolean; modelCalls: number }> {
     const { store, source } = this.deps;
     const previous = store.profile(memberId);
     const window = source?.window ?? PROFILE_WINDOW;
     const recent = store.listInteractions(memberId, { limit: Number.isFinite(window) ? window : undefined }).filter((record) => record.answer !== null || record.groundTruth !== null);
-    const fresh = recent.filter((record) => record.id > (previous?.throughInteractionId ?? 0)).reverse();
+    const before = options.before ?? Infinity;
+    const fresh = recent.filter((record) => record.id > (previous?.throughInteractionId ?? 0) && record.id < before).reverse();
     if (fresh.length === 0) return { changed: false, modelCalls: 0 };
     let summary = previous?.summary ?? '(none yet)';
     let calls = 0;

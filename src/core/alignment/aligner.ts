@@ -136,11 +136,12 @@ export class Aligner {
     return { memberId, model, prompts, agent, records, logger, temperature, limit: this.limit, calls, structured };
   }
 
-  /** Refreshes the profile, selects the items, simulates the live persona and runs the rounds. */
+  /** Selects the items, refreshes the profile, simulates the live persona and runs the rounds. */
   private async align(ctx: RunContext): Promise<AlignOutcome> {
     const { store, settings, personas, profiles } = this.deps;
-    ctx.calls.add('profile', (await profiles.refresh(ctx.memberId, ctx.signal)).modelCalls);
     const items = selectItems(store, ctx.memberId, settings.batchSize, settings.validate ? settings.heldOutSize : 0);
+    // The rewrite reads the profile: a held-out label in it would check the candidate on answers it was written from.
+    ctx.calls.add('profile', (await profiles.refresh(ctx.memberId, ctx.signal, { before: items.profileBefore ?? undefined })).modelCalls);
     const live = Contender.stored(personas.live(ctx.memberId), [...items.heldOut, ...items.batch], this.deps.records);
     if (items.batch.length === 0) return { outcome: 'rejected', reason: 'no ground truth to learn from', items, live, figures: null };
     await simulate(ctx, live, items.batch);

@@ -9,6 +9,11 @@ export interface AlignmentItems {
   heldOut: InteractionRecord[];
   /** Why nothing is held out although held-out validation is on; null otherwise. */
   heldOutNote: string | null;
+  /**
+   * The profile the rewrite reads may fold only interactions older than this id: the labels a check
+   * may run on, in this run or the next (when this batch is held out), stay out of it. Null: no limit.
+   */
+  profileBefore: number | null;
 }
 
 /**
@@ -19,11 +24,13 @@ export interface AlignmentItems {
 export function selectItems(store: Pick<Store, 'listInteractions'>, memberId: number, batchSize: number, heldOutSize: number): AlignmentItems {
   const latest = store.listInteractions(memberId, { labelledOnly: true, limit: batchSize + heldOutSize });
   const batch = latest.slice(0, batchSize).reverse();
-  if (heldOutSize === 0) return { batch, heldOut: [], heldOutNote: null };
+  if (heldOutSize === 0) return { batch, heldOut: [], heldOutNote: null, profileBefore: null };
+  // The profile is a running summary that cannot forget: it lags behind every label that may still be held out.
+  const profileBefore = latest.length > 0 ? Math.min(...latest.map((item) => item.id)) : null;
   const rest = latest.slice(batchSize);
   if (rest.length < heldOutSize) {
     const note = `too few labelled answers to hold any out: ${latest.length} labelled, ${batchSize + heldOutSize} needed`;
-    return { batch, heldOut: [], heldOutNote: note };
+    return { batch, heldOut: [], heldOutNote: note, profileBefore };
   }
-  return { batch, heldOut: rest.reverse(), heldOutNote: null };
+  return { batch, heldOut: rest.reverse(), heldOutNote: null, profileBefore };
 }
