@@ -170,8 +170,11 @@ describe.skipIf(browserMissing)('dashboard in headless Chromium', () => {
   it("shows a member's persona timeline with the diff, approval per version and held-out scores", async () => {
     const page = await open(`/members/${ids.aliceId}`, 'member.png');
     const versions = await cells(page, '#versions');
-    // Version 2: 5 answers, 5 labelled, 4 👍, 1 👎; held out 0.00 → 1.00; batch before only (not replayed).
-    expect(versions[0]!.slice(0, 1).concat(versions[0]!.slice(3, 7), versions[0]!.slice(8))).toEqual(['2', '5', '5', '4', '1', '0.00 → 1.00', '0.33 → –']);
+    // Version 2: 5 answers, 5 labelled, 4 👍, 1 👎; held out 0.00 → 1.00; batch before only (not replayed), and the page says why.
+    expect(versions[0]!.slice(0, 1).concat(versions[0]!.slice(3, 7), versions[0]!.slice(8))).toEqual(['2', '5', '5', '4', '1', '0.00 → 1.00', '0.33 → not measured']);
+    const why = 'the new persona answered only the held-out questions, which saves a model call per batch question';
+    expect(await page.$$eval('#batch-missing li', (items) => items.map((item) => item.textContent))).toEqual([`version 2: ${why}`]);
+    expect(await page.textContent('#v2 p.muted')).toContain(`batch 0.33 → not measured (${why})`);
     expect(versions[1]!.slice(3, 7)).toEqual(['7', '7', '1', '6']);
     const inserted = await page.$$eval('#v2 .diff ins', (parts) => parts.map((part) => part.textContent ?? '').join(' '));
     expect(inserted).toContain('IMPROVED');

@@ -1,6 +1,7 @@
 import type { VersionValidation } from '../memory/alignment-records.js';
 import type { VersionApproval } from '../memory/approval.js';
 import type { PersonaVersion } from '../memory/records.js';
+import { missingFigure, notMeasured, versionBatchAfterMissing } from './alignment.js';
 import { compareRates, formatRate, wilsonInterval } from './approval.js';
 
 /**
@@ -26,23 +27,33 @@ export function describeApproval(approval: VersionApproval): string {
   return `${name}: ${approval.approved} of ${approval.labelled} approved, ${formatRate(rate)}`;
 }
 
-/** How a version was checked before it went live, in one line; empty when it was not checked. */
+/** How a version was checked before it went live, in one line, with why a figure is missing; empty for a version not written by alignment. */
 export function checkLine(version: PersonaVersion, validation: VersionValidation | undefined): string {
   const heldOut = validation && validation.heldOutBefore !== null && validation.heldOutAfter !== null ? validation : null;
-  const batch = version.scoreBefore !== null && version.scoreAfter !== null ? `; on the ${version.batchIds.length} it was written from: ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)}` : '';
+  const missing = versionBatchAfterMissing(version, validation);
+  const batchCount = version.batchIds.length;
   if (heldOut) {
     const count = heldOut.heldOutIds.length;
+    const batch = missing ? batchMissing(version, missing) : `; on the ${batchCount} it was written from: ${fmt(version.scoreBefore!)} → ${fmt(version.scoreAfter!)}`;
     return `Before it went live it was checked on ${count} labelled question${count === 1 ? '' : 's'} it was not written from: ${fmt(heldOut.heldOutBefore!)} → ${fmt(heldOut.heldOutAfter!)} (out of 1)${batch}.`;
   }
-  if (batch) return `Before it went live it was checked only on the questions it was written from${validation?.note ? ` (${validation.note})` : ''}: ${fmt(version.scoreBefore!)} → ${fmt(version.scoreAfter!)} (out of 1).`;
+  if (missing) return `Its score on the ${batchCount} question${batchCount === 1 ? '' : 's'} it was written from was ${notMeasured}: ${missing}.`;
+  if (version.scoreBefore !== null && version.scoreAfter !== null) return `Before it went live it was checked only on the questions it was written from${validation?.note ? ` (${validation.note})` : ''}: ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)} (out of 1).`;
   return '';
 }
 
-/** ` · held out 0.33 → 1.00 · batch 0.00 → 1.00`, for the history. */
+function batchMissing(version: PersonaVersion, why: string): string {
+  const old = version.scoreBefore === null ? '' : ` the old one scored ${fmt(version.scoreBefore)}, and`;
+  return `; on the ${version.batchIds.length} it was written from${old} the new one was ${notMeasured} (${why})`;
+}
+
+/** ` · held out 0.33 → 1.00 · batch 0.00 → 1.00` (or `→ not measured (why)`), for the history. */
 export function scoreFigures(version: PersonaVersion, validation: VersionValidation | undefined): string {
   const parts: string[] = [];
   if (validation && validation.heldOutBefore !== null && validation.heldOutAfter !== null) parts.push(`held out ${fmt(validation.heldOutBefore)} → ${fmt(validation.heldOutAfter)}`);
-  if (version.scoreBefore !== null && version.scoreAfter !== null) parts.push(`batch ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)}`);
+  const missing = versionBatchAfterMissing(version, validation);
+  if (missing) parts.push(`batch ${missingFigure(version.scoreBefore)} (${missing})`);
+  else if (version.scoreBefore !== null && version.scoreAfter !== null) parts.push(`batch ${fmt(version.scoreBefore)} → ${fmt(version.scoreAfter)}`);
   return parts.map((part) => ` · ${part}`).join('');
 }
 

@@ -1,5 +1,6 @@
 import { diffWords } from 'diff';
 import { html } from 'hono/html';
+import { missingFigure, versionBatchAfterMissing } from '../core/alignment.js';
 import { formatRate, wilsonInterval } from '../core/approval.js';
 import type { VersionValidation } from '../memory/alignment-records.js';
 import { approvalByVersion, type VersionApproval } from '../memory/approval.js';
@@ -51,24 +52,34 @@ function versionsTable(versions: PersonaVersion[], approvals: Map<number, Versio
     const check = validations.get(version.id);
     return html`<tr><td><a href="#v${approval.number}">${approval.number}</a></td><td>${why[version.reason]}</td><td>${when(version.createdAt)}</td>
 <td class="num">${approval.answers}</td><td class="num">${approval.labelled}</td><td class="num">${approval.approved}</td><td class="num">${approval.corrected}</td><td class="num">${rateText(wilsonInterval(approval.approved, approval.labelled))}</td>
-<td class="num">${change(check?.heldOutBefore, check?.heldOutAfter)}</td><td class="num">${change(version.scoreBefore, version.scoreAfter)}</td></tr>`;
+<td class="num">${change(check?.heldOutBefore, check?.heldOutAfter)}</td><td class="num">${batchChange(version, check)}</td></tr>`;
   });
-  return html`<table id="versions"><thead><tr><th>version</th><th>why</th><th>written</th><th class="num">answers</th><th class="num">labelled</th><th class="num">approved</th><th class="num">corrected</th><th class="num">approval (95%)</th><th class="num">held out before → after</th><th class="num">batch before → after</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const notes = versions.flatMap((version) => {
+    const why = versionBatchAfterMissing(version, validations.get(version.id));
+    return why ? [html`<li>version ${approvals.get(version.id)?.number ?? '?'}: ${why}</li>`] : [];
+  });
+  return html`${notes.length > 0 ? html`<div class="note" id="batch-missing">Batch score after the rewrite not measured for<ul>${notes}</ul></div>` : ''}<table id="versions"><thead><tr><th>version</th><th>why</th><th>written</th><th class="num">answers</th><th class="num">labelled</th><th class="num">approved</th><th class="num">corrected</th><th class="num">approval (95%)</th><th class="num">held out before → after</th><th class="num">batch before → after</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function versionCard(deps: DashboardDeps, version: PersonaVersion, previous: PersonaVersion | undefined, approval: VersionApproval | undefined, check: VersionValidation | undefined): Fragment {
   const number = approval?.number ?? 0;
   const batch = deps.store.interactions(version.batchIds);
   const heldOut = deps.store.interactions(check?.heldOutIds ?? []);
+  const missing = versionBatchAfterMissing(version, check);
   const checked = check?.heldOutBefore != null ? `held out ${change(check.heldOutBefore, check.heldOutAfter)} on ${check.heldOutIds.length} questions` : check?.note ? `checked on the batch only: ${check.note}` : '';
   return html`<section class="version ${version.reason}" id="v${number}">
 <h3>Version ${number}: ${why[version.reason]}, ${when(version.createdAt)}</h3>
-<p class="muted">${approval ? rateText(wilsonInterval(approval.approved, approval.labelled)) : '–'} approved of ${approval?.labelled ?? 0} labelled · batch ${change(version.scoreBefore, version.scoreAfter)}${checked ? ` · ${checked}` : ''}${version.model ? ` · ${version.model}` : ''}</p>
+<p class="muted">${approval ? rateText(wilsonInterval(approval.approved, approval.labelled)) : '–'} approved of ${approval?.labelled ?? 0} labelled · batch ${batchChange(version, check)}${missing ? ` (${missing})` : ''}${checked ? ` · ${checked}` : ''}${version.model ? ` · ${version.model}` : ''}</p>
 ${previous ? html`<div class="diff" aria-label="changes from version ${number - 1}">${diffHtml(previous.text, version.text)}</div>` : html`<details><summary>Text</summary><div class="diff">${version.text}</div></details>`}
 ${batch.length > 0 ? html`<h3>Labelled answers it was written from</h3>${itemsTable(batch, 'corrections')}` : ''}
 ${heldOut.length > 0 ? html`<h3>Held-out questions it was checked on</h3>${itemsTable(heldOut, 'held-out')}` : ''}
 ${version.feedback.length > 0 ? html`<details><summary>Feedback the rewrite was made from (${version.feedback.length})</summary><ol>${version.feedback.map((text) => html`<li>${clip(text, 600)}</li>`)}</ol></details>` : ''}
 </section>`;
+}
+
+/** The batch figures, `0.33 → not measured` when the rewrite's score is missing (the page says why). */
+function batchChange(version: PersonaVersion, check: VersionValidation | undefined): string {
+  return versionBatchAfterMissing(version, check) ? missingFigure(version.scoreBefore) : change(version.scoreBefore, version.scoreAfter);
 }
 
 /** Word diff as `<del>`/`<ins>`, every piece escaped; a mostly new text reads better as the old one, then the new one. */

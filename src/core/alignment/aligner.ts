@@ -10,6 +10,7 @@ import type { ProfileWriter } from '../profile.js';
 import type { LanguageModel } from '../ports.js';
 import type { Prompts } from '../prompts.js';
 import { emptyTally, StructuredAnswerError, sumTallies, type StructuredTally } from '../structured.js';
+import { batchAfterMissing } from './batch-after.js';
 import { selectItems, type AlignmentItems } from './batch-selection.js';
 import { feedbackFor, feedbackPrompt, type FeedbackMode } from './feedback-step.js';
 import { figureFields, withFigures, type AlignmentReport } from './report.js';
@@ -56,7 +57,7 @@ export interface AlignerDeps {
 /** What the rounds of one run produced: the last adopted candidate, the rejection that stopped them, all feedback. */
 interface Rounds {
   adopted: { contender: Contender; figures: Figures | null } | null;
-  rejection: { reason: string; figures: Figures | null } | null;
+  rejection: { reason: string; figures: Figures | null; replayed: boolean } | null;
   feedback: string[];
 }
 
@@ -68,6 +69,8 @@ type AlignOutcome = {
   items: AlignmentItems;
   live: Contender;
   figures: Figures | null;
+  /** Why the batch score after the rewrite is missing, when it is. */
+  batchAfterMissing: string | null;
   reason: string;
 } & ({ outcome: 'rejected' } | { outcome: 'accepted'; adopted: Contender; feedback: string[] });
 
@@ -119,7 +122,7 @@ export class Aligner {
       const result = await this.align({ ...this.context(memberId, calls, structured), signal: options.signal });
       const written = this.write(memberId, claim, started, result, calls);
       if (!written) return report('failed', 'the member was forgotten or another run took over');
-      return report(result.outcome, result.reason, { ...figureFields(result.figures), personaVersionId: written.versionId });
+      return report(result.outcome, result.reason, { ...reportFigures(result), personaVersionId: written.versionId });
     } catch (error) {
       // Nothing was written: the live persona stays and the member is due again next run.
       const expected = error instanceof ModelError || error instanceof StructuredAnswerError || options.signal?.aborted;
@@ -143,12 +146,16 @@ export class Aligner {
     // The rewrite reads the profile: a held-out label in it would check the candidate on answers it was written from.
     ctx.calls.add('profile', (await profiles.refresh(ctx.memberId, ctx.signal, { before: items.profileBefore ?? undefined })).modelCalls);
     const live = Contender.stored(personas.live(ctx.memberId), [...items.heldOut, ...items.batch], this.deps.records);
-    if (items.batch.length === 0) return { outcome: 'rejected', reason: 'no ground truth to learn from', items, live, figures: null };
+    if (items.batch.length === 0) return { outcome: 'rejected', reason: 'no ground truth to learn from', items, live, figures: null, batchAfterMissing: batchAfterMissing.noBatch };
     await simulate(ctx, live, items.batch);
     const { adopted, rejection, feedback } = await this.rounds(ctx, items, live);
-    if (!adopted) return { outcome: 'rejected', reason: rejection?.reason ?? 'nothing to do', items, live, figures: rejection?.figures ?? null };
+    if (!adopted) {
+      const figures = rejection?.figures ?? null;
+      return { outcome: 'rejected', reason: rejection?.reason ?? 'nothing to do', items, live, figures, batchAfterMissing: missingAfter(figures, settings.validate, rejection?.replayed ?? false) };
+    }
     const reason = acceptedReason(items, settings.validate, rejection?.reason);
-    return { outcome: 'accepted', reason, items, live, figures: adopted.figures, adopted: adopted.contender, feedback };
+    const missing = missingAfter(adopted.figures, settings.validate, true);
+    return { outcome: 'accepted', reason, items, live, figures: adopted.figures, batchAfterMissing: missing, adopted: adopted.contender, feedback };
   }
 
   /** E rounds of feedback, rewrite and validation, each starting from the last adopted candidate; stops at the first rejection. */
@@ -162,7 +169,7 @@ export class Aligner {
       result.feedback.push(...feedback);
       const rewrite = await rewritePersona(ctx, { persona: current.text, profile, feedback, maxChars: settings.maxChars, toolRules: this.deps.toolRules });
       if ('problem' in rewrite) {
-        result.rejection = { reason: `rewrite rejected: ${rewrite.problem}`, figures: null };
+        result.rejection = { reason: `rewrite rejected: ${rewrite.problem}`, figures: null, replayed: false };
         break;
       }
       const candidate = new Contender(rewrite.text);
@@ -170,7 +177,7 @@ export class Aligner {
       if (iteration < settings.iterations) await simulate(ctx, candidate, items.batch);
       const verdict = settings.validate ? await validate(ctx, current, candidate, items) : { accepted: true as const, figures: null };
       if (!verdict.accepted) {
-        result.rejection = { reason: verdict.reason, figures: verdict.figures };
+        result.rejection = { reason: verdict.reason, figures: verdict.figures, replayed: true };
         break;
       }
       result.adopted = { contender: candidate, figures: chain(result.adopted?.figures ?? null, verdict.figures) };
@@ -190,7 +197,7 @@ export class Aligner {
       // What the live persona answered and scored is kept, so the next run does not ask again.
       if (result.live.versionId !== undefined) records.saveAnswers(result.live.versionId, result.live.known(items));
       // A rejection's reason already carries the figure it failed on.
-      const detail = result.outcome === 'accepted' ? withFigures(result.reason, figureFields(result.figures)) : result.reason;
+      const detail = result.outcome === 'accepted' ? withFigures(result.reason, reportFigures(result)) : result.reason;
       const run = { memberId, startedAt: started, finishedAt, detail, modelCalls: calls.total };
       if (result.outcome === 'rejected') {
         store.recordAlignmentRun({ ...run, outcome: 'rejected' });
@@ -241,6 +248,20 @@ export class Aligner {
       this.deps.logger.warn({ err: error, memberId }, 'alignment claim not released');
     }
   }
+}
+
+/** The report fields of an outcome's figures, with why the batch score after the rewrite is missing. */
+function reportFigures(result: AlignOutcome): Partial<AlignmentReport> {
+  const fields = figureFields(result.figures);
+  return fields.scoreAfter === undefined && result.batchAfterMissing ? { ...fields, scoreAfterMissing: result.batchAfterMissing } : fields;
+}
+
+/** Why a round's figures have no batch score after the rewrite; null when they have one. */
+function missingAfter(figures: Figures | null, validated: boolean, replayed: boolean): string | null {
+  if (figures?.batch.after != null) return null;
+  if (!replayed) return batchAfterMissing.notReplayed;
+  if (!validated) return batchAfterMissing.notValidated;
+  return figures?.heldOut ? batchAfterMissing.heldOut : batchAfterMissing.unscored;
 }
 
 /** Over several rounds: "before" is the live persona's, "after" the last adopted round's. */

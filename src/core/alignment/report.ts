@@ -1,4 +1,5 @@
 import type { StructuredTally } from '../structured.js';
+import { missingFigure } from './batch-after.js';
 import { steps, type Step } from './run-context.js';
 import type { Figure } from './validation.js';
 
@@ -22,6 +23,8 @@ export interface AlignmentReport {
   /** Agreement on labelled questions held out of the batch, before and after. */
   heldOutBefore?: number;
   heldOutAfter?: number;
+  /** Why there is no `scoreAfter` (see `batchAfterMissing`), when there is none. */
+  scoreAfterMissing?: string;
 }
 
 /** The report fields of a gate's figures. */
@@ -48,13 +51,11 @@ export function formatReport(report: AlignmentReport): string {
   return `${report.member}: ${report.outcome} (${withFigures(report.reason, report)}); ${report.modelCalls} model calls (${perStep}), ${seconds} s`;
 }
 
-/** `reason, held out 0.00 → 1.00, batch 0.33 → –`: the reason with whatever figures were measured. */
+/** `reason, held out 0.00 → 1.00, batch 0.33 → not measured (why)`: the reason with the figures, and why one is missing. */
 export function withFigures(reason: string, fields: Partial<AlignmentReport>): string {
-  const figures = [
-    pair('held out', fields.heldOutBefore, fields.heldOutAfter),
-    pair(fields.heldOutBefore === undefined ? 'score' : 'batch', fields.scoreBefore, fields.scoreAfter),
-  ].filter(Boolean);
-  return [reason, ...figures].join(', ');
+  const label = fields.heldOutBefore === undefined ? 'score' : 'batch';
+  const batch = fields.scoreAfterMissing ? `${label} ${missingFigure(fields.scoreBefore)} (${fields.scoreAfterMissing})` : pair(label, fields.scoreBefore, fields.scoreAfter);
+  return [reason, pair('held out', fields.heldOutBefore, fields.heldOutAfter), batch].filter(Boolean).join(', ');
 }
 
 function pair(label: string, before: number | undefined, after: number | undefined): string {
