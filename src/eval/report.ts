@@ -1,6 +1,6 @@
 import { extractLenient, officialScores, type TaskScores } from './metrics.js';
 import { getMethod, type MethodSpec } from './methods.js';
-import { missingFigures, missingFiguresReason, paperBestBaseline, paperFigures, paperModel, recordedFigures } from './paper-figures.js';
+import { missingFigures, missingFiguresReason, paperBestBaseline, paperFigures, paperModel, paperSources, recordedFigures } from './paper-figures.js';
 import type { PerUserEffect } from './per-user-effect.js';
 import type { ItemRecord, SetupRecord } from './predictions-log.js';
 import type { SplitReport } from './split-check.js';
@@ -116,14 +116,15 @@ function row(run: RunDescription, result: MethodResult): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** Every paper figure on record for the task, and which cells of the paper's rows are not, and why. */
+/** Every paper figure on record for the task, which cells of the paper's rows are not and why, and where the figures were read. */
 function paperNotes(run: RunDescription, metrics: [string, string]): string[] {
   const recorded = recordedFigures(run.task.id).map(({ method, figures }) => `${getMethod(method).label} ${figures.map(format).join(' / ')}`);
   const { both, second } = missingFigures(run.task.id);
   const missing = [...(both.length > 0 ? [`${metrics[0]} and ${metrics[1]} of ${both.join(', ')}`] : []), ...(second.length > 0 ? [`${metrics[1]} of ${second.join(', ')}`] : [])];
   return [
     `Paper figures on record for ${run.task.title} (${metrics.join(' / ')}): ${recorded.join(' · ')}.`,
-    `Paper figures not on record, shown as "–": ${missing.join('; ')}. Why: ${missingFiguresReason}.`,
+    ...(missing.length > 0 ? [`Paper figures not on record, shown as "–": ${missing.join('; ')}. Why: ${missingFiguresReason}.`] : []),
+    `Paper figures for ${run.task.title} transcribed from: ${paperSources(run.task.id).join('; ')}.`,
   ];
 }
 
