@@ -15,13 +15,15 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 /** Types the lines into a console session on the real bot and returns what it printed. */
-async function converse(lines: string[], sink: EventSink = t.bot): Promise<string> {
+async function converse(lines: string[], sink: EventSink = t.bot, options: { typedAhead?: boolean } = {}): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   const session = startConsole({ sink, member: me, input, output });
-  for (const line of lines) input.write(`${line}\n`);
+  // Typed ahead: every line arrives before the first is answered, as when a member types while the bot writes.
+  if (options.typedAhead) input.write(lines.map((line) => `${line}\n`).join(''));
+  else for (const line of lines) input.write(`${line}\n`);
   input.end();
   await session.done;
   return printed;
@@ -37,6 +39,15 @@ describe('console chat', () => {
     expect(printed).toContain('bot reacted ✅');
     expect(printed).toMatch(/right answer: Lisbon, always Lisbon/);
     expect(t.store.listInteractions(me)[0]).toMatchObject({ question: 'where should I travel?', answer: 'Paris', groundTruth: 'Lisbon, always Lisbon', feedback: 'negative_corrected' });
+  });
+
+  it('names the question an answer is for when more questions were typed after it, and only then', async () => {
+    t.ollama.script({ content: 'brie' }, { content: 'rye' }, { content: 'earl grey' });
+    const ahead = await converse(['a cheese for a picnic that travels well in the heat?', 'bread?'], t.bot, { typedAhead: true });
+    expect(ahead).toContain('bot (to "a cheese for a picnic that travels well…")> brie');
+    expect(ahead).toContain('\nbot> rye');
+    const oneByOne = await converse(['tea?']);
+    expect(oneByOne).toContain('\nbot> earl grey');
   });
 
   it('takes a correction typed before the 👎, 👍, /undo and /edit', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { AnswerStream, Chat, ChatEvent, EventSink, MemberKey, PrivateFile, RunningAdapter } from '../../src/core/ports.js';
+import type { AnswerStream, Chat, ChatEvent, EventSink, MemberKey, PrivateFile, RunningAdapter, SendTarget } from '../../src/core/ports.js';
 import { ConsoleAnswerStream, indent, type Terminal } from './console-stream.js';
 
 /** Options for the terminal chat; streams are injectable so tests can drive it. */
@@ -31,13 +31,22 @@ export function startConsole(options: ConsoleOptions): RunningAdapter & { done: 
   const output = options.output ?? process.stdout;
   const write = (text: string) => void output.write(`${text}\n`);
   const ids = new MessageIds();
-  const chat = new ConsoleChat({ line: write, raw: (text) => void output.write(text) }, ids);
+  // Lines typed while an answer is written wait their turn; questions among them mean answers need naming.
+  let waiting = 0;
+  const isQuestion = (line: string) => line.trim() !== '' && !line.trim().startsWith('/');
+  const chat = new ConsoleChat({ line: write, raw: (text) => void output.write(text) }, ids, () => waiting);
   const session = new ConsoleSession(options.member, chat, options.sink, write, ids);
   const lines = createInterface({ input: options.input ?? process.stdin, terminal: false });
   let queue = Promise.resolve();
   const done = new Promise<void>((resolve) => {
     lines.on('line', (line) => {
-      queue = queue.then(() => session.onLine(line)).then((quit) => (quit ? lines.close() : undefined));
+      if (isQuestion(line)) waiting += 1;
+      queue = queue
+        .then(() => {
+          if (isQuestion(line)) waiting -= 1;
+          return session.onLine(line);
+        })
+        .then((quit) => (quit ? lines.close() : undefined));
     });
     lines.on('close', () => void queue.then(() => { options.onClose?.(); resolve(); }));
   });
@@ -80,7 +89,7 @@ class ConsoleSession {
     const [command = '', ...rest] = line.startsWith('/') ? line.slice(1).split(/\s+/) : [];
     const argument = line.slice(command.length + 1).trim();
     const base = { member: this.member, channelId: 'console', at: new Date() };
-    if (!line.startsWith('/')) return this.emit({ ...base, kind: 'mention', messageId: this.ids.next('you'), text: line });
+    if (!line.startsWith('/')) return this.ask(line, base);
     switch (command.toLowerCase()) {
       case 'quit':
       case 'exit':
@@ -135,6 +144,12 @@ class ConsoleSession {
     return this.emit({ kind: 'reply', member: this.member, channelId: 'console', messageId: this.lastReplyId, replyToId, addressed: false, text, at: new Date() });
   }
 
+  private ask(line: string, base: { member: MemberKey; channelId: string; at: Date }): Promise<boolean> {
+    const messageId = this.ids.next('you');
+    this.chat.noteQuestion(messageId, line);
+    return this.emit({ ...base, kind: 'mention', messageId, text: line });
+  }
+
   private async emit(event: ChatEvent): Promise<boolean> {
     await this.sink.handle(event, this.chat);
     return false;
@@ -154,18 +169,30 @@ class ConsoleChat implements Chat {
   constructor(
     private readonly terminal: Terminal,
     private readonly ids: MessageIds,
+    private readonly questionsWaiting: () => number,
   ) {
     this.write = terminal.line;
   }
 
+  private readonly questions = new Map<string, string>();
+
+  /** A question's text, to name it in its answer if more questions are typed before it is answered. */
+  noteQuestion(messageId: string, text: string): void {
+    this.questions.set(messageId, text.length > 40 ? `${text.slice(0, 39)}…` : text);
+  }
+
   /** Prints the answer as it is written. */
-  stream(_to: unknown, onPosted: (messageId: string) => void): AnswerStream {
+  stream(to: SendTarget, onPosted: (messageId: string) => void): AnswerStream {
     const post = () => {
       const id = this.ids.next('bot');
       this.lastAnswerId = id;
       return id;
     };
-    return new ConsoleAnswerStream(this.terminal, post, onPosted);
+    const name = to.replyToId === undefined ? undefined : this.questions.get(to.replyToId);
+    if (to.replyToId !== undefined) this.questions.delete(to.replyToId);
+    // Decided when the answer starts to print: only then is it known whether another question came in meanwhile.
+    const prompt = () => (name !== undefined && this.questionsWaiting() > 0 ? `bot (to "${name}")> ` : 'bot> ');
+    return new ConsoleAnswerStream(this.terminal, post, onPosted, prompt);
   }
 
   async send(_to: unknown, text: string): Promise<{ messageIds: string[] }> {

@@ -25,6 +25,7 @@ export class ConsoleAnswerStream implements AnswerStream {
     private readonly terminal: Terminal,
     private readonly post: () => string,
     private readonly onPosted: (messageId: string) => void,
+    private readonly prompt: () => string = () => 'bot> ',
   ) {}
 
   status(text: string): void {
@@ -36,7 +37,7 @@ export class ConsoleAnswerStream implements AnswerStream {
 
   append(text: string): void {
     this.posted();
-    if (!this.open) this.terminal.raw('bot> ');
+    if (!this.open) this.terminal.raw(this.prompt());
     this.open = true;
     this.shown += text;
     this.terminal.raw(indent(text));
@@ -57,7 +58,7 @@ export class ConsoleAnswerStream implements AnswerStream {
       this.terminal.line('');
     } else if (text !== '') {
       this.posted();
-      this.terminal.line(`bot> ${indent(text)}`);
+      this.terminal.line(`${this.prompt()}${indent(text)}`);
     }
     this.open = false;
     return { messageIds: this.id ? [this.id] : [] };
