@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashedEmbedding } from '../../test/fakes/hashed-embedding.js';
+import { EmbeddingMismatchError } from '../shared/errors.js';
 import { Store } from './store.js';
 
 let dir: string;
@@ -90,5 +91,36 @@ describe("another process's commit", () => {
     expect(found(bot, alice, 'marmalade again')[0]).toBe(later);
     expect(bot.index.cacheStats().members).toBe(1);
     expect(found(bot, alice, 'marmalade')).toEqual(fromScratch(alice, 'marmalade'));
+  });
+});
+
+describe('the embedding space, read once and kept', () => {
+  it("follows another process's reset and re-embed with another model", () => {
+    const alice = bot.ensureMember({ platform: 'discord', workspaceId: 'g', userId: 'alice' });
+    const first = remember(bot, alice, 'a1', 'how do I make marmalade');
+    expect(bot.index.embeddingSpace()).toEqual({ model: 'embed-test', dimension: 64 });
+
+    cli.index.resetVectors();
+    cli.recordVector(first, alice, new Float32Array(32).fill(0.1), 'other-model');
+
+    expect(bot.index.embeddingSpace()).toEqual({ model: 'other-model', dimension: 32 });
+    expect(() => bot.index.checkEmbeddingModel('embed-test')).toThrow(EmbeddingMismatchError);
+    expect(() => remember(bot, alice, 'a2', 'marmalade again')).toThrow(EmbeddingMismatchError);
+  });
+
+  it('forgets a space whose first vector rolled back', () => {
+    const alice = bot.ensureMember({ platform: 'discord', workspaceId: 'g', userId: 'alice' });
+    const { interaction } = bot.recordQuestion({ memberId: alice, channelId: 'c', conversationId: 'a1', messageId: 'a1', text: 'marmalade', at: new Date() });
+    expect(() =>
+      bot.transaction(() => {
+        bot.recordVector(interaction.id, alice, new Float32Array(32).fill(0.1), 'rolled-back');
+        expect(bot.index.embeddingSpace()).toEqual({ model: 'rolled-back', dimension: 32 });
+        throw new Error('the write fails');
+      }),
+    ).toThrow('the write fails');
+
+    expect(bot.index.embeddingSpace()).toBeNull();
+    bot.recordVector(interaction.id, alice, Float32Array.from(hashedEmbedding('marmalade')), 'embed-test');
+    expect(cli.index.embeddingSpace()).toEqual({ model: 'embed-test', dimension: 64 });
   });
 });

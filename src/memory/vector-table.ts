@@ -1,5 +1,5 @@
 import { EmbeddingMismatchError } from '../shared/errors.js';
-import type { Statements } from './statements.js';
+import type { Statement, Statements } from './statements.js';
 
 /**
  * SQL for sqlite-vec's int8 quantisation of the vector in `column`, scaled to unit length first;
@@ -28,27 +28,38 @@ export interface EmbeddingSpace {
  * names the embedding space, so spaces are never mixed.
  */
 export class VectorTable {
-  constructor(private readonly sql: Statements) {}
+  private readonly dataVersion: Statement;
+  /** The space as last read, with the data_version it was read at: another connection's commit moves the version. */
+  private space: { version: number; value: EmbeddingSpace | null } | null = null;
+  /** This connection changed the space in a transaction that may still roll back: nothing is cached until it is over. */
+  private changedInTransaction = false;
+
+  constructor(private readonly sql: Statements) {
+    this.dataVersion = sql.pluck('PRAGMA data_version');
+  }
 
   /** The embedding model and dimension of the stored vectors, if any. */
   embeddingSpace(): EmbeddingSpace | null {
+    const version = this.dataVersion.get() as number;
+    if (!this.sql.db.inTransaction) this.changedInTransaction = false;
+    if (this.space?.version === version && !this.changedInTransaction) return this.space.value;
     const model = this.readMeta('embed_model');
     const dimension = this.readMeta('embed_dim');
-    return model === null ? null : { model, dimension: dimension === null ? null : Number(dimension) };
+    const value = model === null ? null : { model, dimension: dimension === null ? null : Number(dimension) };
+    this.space = this.changedInTransaction ? null : { version, value };
+    return value;
   }
 
   /** Refuses to mix embedding spaces: throws when the stored model or dimension differs. */
   checkEmbeddingModel(model: string, dimension: number | null = null): void {
-    const stored = this.embeddingSpace();
-    if (stored === null) return;
-    const dimensionDiffers = dimension !== null && stored.dimension !== null && dimension !== stored.dimension;
-    if (stored.model !== model || dimensionDiffers) throw new EmbeddingMismatchError(stored, { model, dimension });
+    checkSpace(this.embeddingSpace(), model, dimension);
   }
 
   /** Stores (or replaces) a question's vector; the first vector fixes the embedding space. Returns its quantisation. */
   put(memberId: number, interactionId: number, vector: Float32Array, model: string): Int8Array | null {
-    this.checkEmbeddingModel(model, vector.length);
-    if (this.embeddingSpace() === null) {
+    const stored = this.embeddingSpace();
+    checkSpace(stored, model, vector.length);
+    if (stored === null) {
       this.writeMeta('embed_model', model);
       this.writeMeta('embed_dim', String(vector.length));
     }
@@ -117,6 +128,7 @@ export class VectorTable {
   reset(): void {
     this.sql.get('DELETE FROM interaction_vectors').run();
     this.sql.get("DELETE FROM meta WHERE key IN ('embed_model', 'embed_dim')").run();
+    this.spaceChanged();
   }
 
   private readMeta(key: string): string | null {
@@ -125,7 +137,21 @@ export class VectorTable {
 
   private writeMeta(key: string, value: string): void {
     this.sql.get('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.spaceChanged();
   }
+
+  /** Forgets the cached space after this connection changed it (data_version moves only for other connections' commits). */
+  private spaceChanged(): void {
+    this.space = null;
+    this.changedInTransaction = this.sql.db.inTransaction;
+  }
+}
+
+/** Throws when `stored` is a different model or dimension than the vectors offered. */
+function checkSpace(stored: EmbeddingSpace | null, model: string, dimension: number | null): void {
+  if (stored === null) return;
+  const dimensionDiffers = dimension !== null && stored.dimension !== null && dimension !== stored.dimension;
+  if (stored.model !== model || dimensionDiffers) throw new EmbeddingMismatchError(stored, { model, dimension });
 }
 
 /** The vector's bytes as sqlite-vec reads a float32 vector. */
