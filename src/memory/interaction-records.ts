@@ -147,6 +147,23 @@ export class InteractionRecords {
   }
 
   /** A member's interactions, newest first; `labelledOnly` keeps those with ground truth, latest feedback first. */
+  /** Many interactions by id, in the order asked (ids not found are left out): one statement. */
+  getMany(ids: number[]): InteractionRecord[] {
+    if (ids.length === 0) return [];
+    const rows = this.sql.get(`SELECT ${interactionColumns} FROM interactions i WHERE i.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as InteractionRow[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [toInteraction(row)] : [];
+    });
+  }
+
+  /** An interaction's member and searchable text, without the rest of the record. */
+  searchable(id: number): { memberId: number; text: string } | undefined {
+    const row = this.sql.get('SELECT member_id, question, answer, ground_truth FROM interactions WHERE id = ?').raw().get(id) as [number, string, string | null, string | null] | undefined;
+    return row && { memberId: row[0], text: searchableText({ question: row[1], answer: row[2], groundTruth: row[3] }) };
+  }
+
   list(memberId: number, options: { limit?: number; labelledOnly?: boolean }): InteractionRecord[] {
     const sql = options.labelledOnly
       ? `SELECT ${interactionColumns} FROM interactions i WHERE i.member_id = ? AND i.ground_truth IS NOT NULL ORDER BY i.feedback_at DESC, i.id DESC LIMIT ?`

@@ -64,17 +64,19 @@ export class MemoryIndex {
 
   /** Stores a question's vector. */
   putVector(memberId: number, interactionId: number, vector: Float32Array, model: string): void {
-    const quantised = this.vectorTable.put(memberId, interactionId, vector, model);
-    this.changed(memberId, (index) => {
-      if (!quantised) index.vectors?.remove(interactionId);
-      else (index.vectors ??= new VectorIndex(vector.length)).put(interactionId, quantised);
-      return true;
-    });
+    const apply = this.storeVector(memberId, interactionId, vector, model);
+    this.changed(memberId, (index) => apply(index));
   }
 
   /** Sets an interaction's searchable text. */
   putText(memberId: number, interactionId: number, text: string): void {
     this.changed(memberId, (index) => index.keywords.put(interactionId, text));
+  }
+
+  /** Sets an interaction's searchable text and, when given, its question's vector: one change of the member's memory. */
+  putMemory(memberId: number, interactionId: number, text: string, question?: { vector: Float32Array; model: string }): void {
+    const apply = question && this.storeVector(memberId, interactionId, question.vector, question.model);
+    this.changed(memberId, (index) => index.keywords.put(interactionId, text) && (apply?.(index) ?? true));
   }
 
   /** Drops every vector and forgets the embedding space (before a re-embed). */
@@ -142,6 +144,16 @@ export class MemoryIndex {
     if (!index.vectors || !quantised) return [];
     const candidates = index.vectors.nearest(quantised, Math.max(MIN_RERANK, depth * RERANK_PER_HIT), beforeId);
     return this.vectorTable.rerank(vector, candidates, depth);
+  }
+
+  /** Writes the vector to SQLite; the returned change brings a member's held indexes in step with it. */
+  private storeVector(memberId: number, interactionId: number, vector: Float32Array, model: string): (index: MemberIndex) => boolean {
+    const quantised = this.vectorTable.put(memberId, interactionId, vector, model);
+    return (index) => {
+      if (!quantised) index.vectors?.remove(interactionId);
+      else (index.vectors ??= new VectorIndex(vector.length)).put(interactionId, quantised);
+      return true;
+    };
   }
 
   /**

@@ -5,7 +5,7 @@ import { AnswerMeasurements, type AnswerMeasurement } from './answer-measurement
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { eraseDeletedBytes } from './erasure.js';
 import { InstructionRecords } from './instruction-records.js';
-import { InteractionRecords, searchableText, type AnswerPlace, type FeedbackChange, type NewQuestion } from './interaction-records.js';
+import { InteractionRecords, type AnswerPlace, type FeedbackChange, type NewQuestion } from './interaction-records.js';
 import { MemberRecords } from './member-records.js';
 import { MemoryIndex } from './memory-index.js';
 import { PersonaRecords, type NewPersona } from './persona-records.js';
@@ -158,8 +158,9 @@ export class Store {
   recordAnswer(interactionId: number, answer: string, personaVersionId: number | null, at: Date, question?: QuestionVector): void {
     this.transaction(() => {
       this.records.updateAnswer(interactionId, answer, personaVersionId, at);
-      const record = this.reindexText(interactionId);
-      if (record && question) this.index.putVector(record.memberId, interactionId, question.vector, question.model);
+      const found = this.records.searchable(interactionId);
+      // Text and vector in one index change: one generation step for the member, not two.
+      if (found) this.index.putMemory(found.memberId, interactionId, found.text, question);
     });
   }
 
@@ -203,7 +204,7 @@ export class Store {
 
   /** Many interactions by id, in the order asked. */
   interactions(ids: number[]): InteractionRecord[] {
-    return ids.map((id) => this.records.get(id)).filter((record): record is InteractionRecord => record !== undefined);
+    return this.records.getMany(ids);
   }
 
   /** The interaction whose answer is this platform message. */
@@ -234,10 +235,11 @@ export class Store {
 
   /** Hybrid memory search inside one member's interactions (see MemoryIndex.search). */
   searchMemory(memberId: number, query: { text: string; vector?: Float32Array }, k: number, beforeId?: number): MemoryHit[] {
-    return this.index.search(memberId, query, k, beforeId).flatMap((hit) => {
-      const interaction = this.records.get(hit.id);
-      return interaction && interaction.memberId === memberId ? [{ interaction, score: hit.score }] : [];
-    });
+    const hits = this.index.search(memberId, query, k, beforeId);
+    const scores = new Map(hits.map((hit) => [hit.id, hit.score]));
+    return this.records
+      .getMany(hits.map((hit) => hit.id))
+      .flatMap((interaction) => (interaction.memberId === memberId ? [{ interaction, score: scores.get(interaction.id)! }] : []));
   }
 
   /** The live persona: the member's newest version. */
@@ -307,9 +309,8 @@ export class Store {
     return false;
   }
 
-  private reindexText(interactionId: number): InteractionRecord | undefined {
-    const record = this.records.get(interactionId);
-    if (record) this.index.putText(record.memberId, record.id, searchableText(record));
-    return record;
+  private reindexText(interactionId: number): void {
+    const found = this.records.searchable(interactionId);
+    if (found) this.index.putText(found.memberId, interactionId, found.text);
   }
 }
