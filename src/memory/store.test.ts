@@ -97,6 +97,30 @@ describe('hybrid memory search', () => {
   });
 });
 
+describe('reading interactions back', () => {
+  it('reads many by id in the order asked, with their answer messages, leaving out ids it does not have', () => {
+    const memberId = store.ensureMember(alice);
+    const first = remember(memberId, 'm1', 'the capital of mongolia', 'ulaanbaatar', false);
+    const second = remember(memberId, 'm2', 'the capital of peru', 'lima', false);
+    store.recordAnswerMessages(second, { platform: 'discord', workspaceId: 'g1', channelId: 'c' }, ['a2']);
+    const read = store.interactions([second, 999_999, first]);
+    expect(read.map((record) => [record.id, record.answer, record.answerMessageIds])).toEqual([
+      [second, 'lima', ['a2']],
+      [first, 'ulaanbaatar', []],
+    ]);
+  });
+
+  it("counts an answer with its question's vector as one change to the member's memory", () => {
+    const memberId = store.ensureMember(alice);
+    const generation = () => store.db.prepare('SELECT memory_generation FROM members WHERE id = ?').pluck().get(memberId) as number;
+    const { interaction } = store.recordQuestion({ memberId, channelId: 'c', conversationId: 'm1', messageId: 'm1', text: 'tea or coffee', at: new Date() });
+    const before = generation();
+    store.recordAnswer(interaction.id, 'tea', null, new Date(), { vector: Float32Array.from(hashedEmbedding('tea or coffee')), model: 'embed-test' });
+    expect(generation()).toBe(before + 1);
+    expect(store.searchMemory(memberId, { text: 'tea', vector: Float32Array.from(hashedEmbedding('tea or coffee')) }, 4).map((hit) => hit.interaction.id)).toEqual([interaction.id]);
+  });
+});
+
 describe('embedding space', () => {
   it('stores the model and dimension on first use and refuses another model', () => {
     const memberId = store.ensureMember(alice);
