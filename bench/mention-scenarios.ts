@@ -47,24 +47,37 @@ function learning(store: Store): Learning {
   });
 }
 
-/** Milliseconds per mention, in the old layout and the new, alternating so both meet the same machine load. */
-function storeWork(store: Store, legacy: LegacyStore, userId: string): { old: number[]; ours: number[] } {
+/** The steps of the new layout's store work, in order, as the step table names them. */
+const STEPS = ['member read', 'question write with claim', 'live persona read', 'top-4 search', 'answer, vector and measurement write'] as const;
+
+/** Milliseconds per mention, in the old layout and the new, alternating so both meet the same machine load; `steps` splits the new layout's. */
+function storeWork(store: Store, legacy: LegacyStore, userId: string): { old: number[]; ours: number[]; steps: number[][] } {
   const old: number[] = [];
   const ours: number[] = [];
+  const steps: number[][] = STEPS.map(() => []);
   const key = { platform: 'discord', workspaceId: 'bench', userId } as const;
   for (let i = -20; i < 1_000; i += 1) {
     const text = sentence();
     const vector = pool[(drawn += 1) % pool.length]!;
     let started = performance.now();
+    const marks = [started];
     const memberId = store.ensureMember(key);
+    marks.push(performance.now());
     const { interaction } = store.recordQuestion({ memberId, channelId: 'c', conversationId: `work-${i}`, messageId: `work-${i}`, text, at: new Date() }, { token: 'bench', until: new Date(Date.now() + 30_000) });
+    marks.push(performance.now());
     const persona = store.livePersona(memberId);
+    marks.push(performance.now());
     store.searchMemory(memberId, { text, vector }, 4, interaction.id);
+    marks.push(performance.now());
     store.transaction(() => {
       store.recordAnswer(interaction.id, 'an answer', persona?.id ?? null, new Date(), { vector, model: 'bench-embed' });
       store.recordAnswerMeasurement(interaction.id, { modelCalls: 1 });
     });
-    if (i >= 0) ours.push(performance.now() - started);
+    marks.push(performance.now());
+    if (i >= 0) {
+      ours.push(marks[marks.length - 1]! - started);
+      steps.forEach((samples, step) => samples.push(marks[step + 1]! - marks[step]!));
+    }
     started = performance.now();
     const member = legacy.memberAndPersona(userId);
     const id = legacy.recordQuestion(member.memberId, `work-${i}`, text);
@@ -72,7 +85,7 @@ function storeWork(store: Store, legacy: LegacyStore, userId: string): { old: nu
     legacy.recordAnswer(member.memberId, id, text, 'an answer', vector);
     if (i >= 0) old.push(performance.now() - started);
   }
-  return { old, ours };
+  return { old, ours, steps };
 }
 
 /** The whole mention through the Bot and its model queue, with checkpoints in the background as in the bot (new layout). */
@@ -101,6 +114,10 @@ export async function mentionScenario(store: Store, legacy: LegacyStore, userId:
     ['', 'old p50 ms', 'old p99', 'new p50 ms', 'new p99', 'old/new p50', 'old/new p99'],
     ['store work: member and persona read, question write, top-4 search, answer and vector write', ms(old.p50), ms(old.p99), ms(ours.p50), ms(ours.p99), ratio(old.p50, ours.p50), ratio(old.p99, ours.p99)],
     ['the whole mention through the Bot and its model queue (the old store cannot run under the Bot)', '–', '–', ms(percentile(bot, 50)), ms(percentile(bot, 99)), '–', '–'],
+  ]);
+  printTable('The new layout\'s store work by step (same mentions; the steps\' p50s need not add up to the whole\'s)', [
+    ['step', 'p50 ms', 'p99'],
+    ...STEPS.map((name, step) => [name, ms(percentile(work.steps[step]!, 50)), ms(percentile(work.steps[step]!, 99))]),
   ]);
 }
 
