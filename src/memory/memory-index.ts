@@ -6,7 +6,6 @@ import { MemoryGenerations } from './memory-generations.js';
 import type { Statements } from './statements.js';
 import { queryTerms } from './tokenizer.js';
 import type { Transactions } from './transactions.js';
-import { quantiseUnit } from './unit-quantiser.js';
 import { VectorIndex } from './vector-index.js';
 import { VectorTable, type EmbeddingSpace } from './vector-table.js';
 
@@ -137,11 +136,11 @@ export class MemoryIndex {
       .slice(0, k);
   }
 
-  /** The `depth` nearest interactions by cosine: int8 candidates from the member's index (the query quantised in process, as sqlite-vec would), re-ranked exactly by sqlite-vec. */
+  /** The `depth` nearest interactions by cosine: int8 candidates from the member's index, re-ranked exactly by sqlite-vec. */
   private vectorRanking(memberId: number, index: MemberIndex, vector: Float32Array, depth: number, beforeId?: number): number[] {
     if (this.embeddingSpace()?.dimension !== vector.length) return [];
     if (this.cache.stats().budgetBytes === 0) return this.vectorTable.nearest(memberId, vector, depth, beforeId);
-    const quantised = index.vectors && quantiseUnit(vector);
+    const quantised = index.vectors && this.vectorTable.quantise(vector);
     if (!index.vectors || !quantised) return [];
     const candidates = index.vectors.nearest(quantised, Math.max(MIN_RERANK, depth * RERANK_PER_HIT), beforeId);
     return this.vectorTable.rerank(vector, candidates, depth);

@@ -73,6 +73,12 @@ export class VectorTable {
     return quantized && ownCopy(quantized);
   }
 
+  /** sqlite-vec's int8 quantisation of a query vector, as stored vectors have theirs; null for a vector of zeros. */
+  quantise(vector: Float32Array): Int8Array | null {
+    const quantized = this.sql.pluck(`SELECT ${quantizedSql('@vector')}`).get({ vector: vectorBytes(vector) }) as Buffer | null;
+    return quantized && ownCopy(quantized);
+  }
+
   /** A member's quantised vectors in interaction id order (vectors of zeros have none). */
   quantisedOf(memberId: number, dimension: number): QuantisedVectors {
     const rows = this.sql
