@@ -4,9 +4,8 @@
  */
 import { EmbeddingMismatchError } from '../../src/shared/errors.js';
 import type { Db } from '../../src/memory/database.js';
+import { fuseRankings } from '../../src/memory/memory-index.js';
 
-/** Reciprocal rank fusion constant (Cormack et al.): damps the weight of top ranks. */
-const RRF_K = 60;
 /** Each ranker contributes this many candidates per requested hit before fusion. */
 const CANDIDATES_PER_HIT = 4;
 /** Words too common to rank by; dropping them keeps keyword search fast and its ranking meaningful. */
@@ -87,14 +86,7 @@ export class LegacyMemoryIndex {
     const depth = k * CANDIDATES_PER_HIT;
     const rankings = [this.keywordRanking(memberId, query.text, depth, beforeId)];
     if (query.vector && this.vectorDimension === query.vector.length) rankings.push(this.vectorRanking(memberId, query.vector, depth, beforeId));
-    const fused = new Map<number, number>();
-    for (const ranking of rankings) {
-      ranking.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1)));
-    }
-    return [...fused.entries()]
-      .map(([id, score]) => ({ id, score }))
-      .sort((a, b) => b.score - a.score || b.id - a.id)
-      .slice(0, k);
+    return fuseRankings(rankings, k);
   }
 
   private vectorRanking(memberId: number, vector: Float32Array, depth: number, beforeId?: number): number[] {

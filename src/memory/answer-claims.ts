@@ -1,6 +1,7 @@
 import type { MemberKey } from '../core/ports.js';
 import type { Db } from './database.js';
 import type { Statement } from './statements.js';
+import { memberKeyOf } from './member-records.js';
 
 /** Failure codes after which a question is still waiting to be answered (the bot stopped before it). */
 const PENDING_CODES = ['INTERRUPTED'];
@@ -66,7 +67,7 @@ export class AnswerClaims {
     const rows = this.pending.all(since.toISOString(), ...PENDING_CODES) as Array<{ id: number; channel_id: string; thread_id: string | null; question_message_id: string; asked_at: string; platform: MemberKey['platform']; workspace_id: string; user_id: string }>;
     return rows.map((row) => ({
       interactionId: row.id,
-      member: { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id },
+      member: memberKeyOf(row),
       channelId: row.channel_id,
       threadId: row.thread_id,
       questionMessageId: row.question_message_id,

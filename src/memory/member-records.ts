@@ -37,7 +37,7 @@ export class MemberRecords {
   /** The key of a member id. */
   key(memberId: number): MemberKey | undefined {
     const row = this.sql.get('SELECT platform, workspace_id, user_id FROM members WHERE id = ?').get(memberId) as Pick<MemberRow, 'platform' | 'workspace_id' | 'user_id'> | undefined;
-    return row && { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id };
+    return row && memberKeyOf(row);
   }
 
   /** Every member with counts, most recently active first. */
@@ -54,7 +54,7 @@ export class MemberRecords {
       .all() as MemberRow[];
     return rows.map((row) => ({
       id: row.id,
-      key: { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id },
+      key: memberKeyOf(row),
       interactions: row.interactions,
       labelled: row.labelled,
       personaVersions: row.persona_versions,
@@ -68,4 +68,9 @@ export class MemberRecords {
     this.sql.get('DELETE FROM members WHERE id = ?').run(memberId);
     return ids;
   }
+}
+
+/** A member's key from the columns that store it. */
+export function memberKeyOf(row: Pick<MemberRow, 'platform' | 'workspace_id' | 'user_id'>): MemberKey {
+  return { platform: row.platform, workspaceId: row.workspace_id, userId: row.user_id };
 }

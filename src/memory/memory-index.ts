@@ -126,14 +126,7 @@ export class MemoryIndex {
     const index = this.indexOf(memberId);
     const rankings = [index.keywords.search(queryTerms(query.text), depth, beforeId)];
     if (query.vector) rankings.push(this.vectorRanking(memberId, index, query.vector, depth, beforeId));
-    const fused = new Map<number, number>();
-    for (const ranking of rankings) {
-      ranking.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1)));
-    }
-    return [...fused.entries()]
-      .map(([id, score]) => ({ id, score }))
-      .sort((a, b) => b.score - a.score || b.id - a.id)
-      .slice(0, k);
+    return fuseRankings(rankings, k);
   }
 
   /** The `depth` nearest interactions by cosine: int8 candidates from the member's index, re-ranked exactly by sqlite-vec. */
@@ -203,4 +196,16 @@ export class MemoryIndex {
     stored.ids.forEach((id, at) => vectors.put(id, stored.vectors[at]!));
     return { keywords, vectors, generation };
   }
+}
+
+/** Reciprocal rank fusion of rankings (ids, best first): the `k` best ids with their fused scores, ties to the newest. */
+export function fuseRankings(rankings: number[][], k: number): Array<{ id: number; score: number }> {
+  const fused = new Map<number, number>();
+  for (const ranking of rankings) {
+    ranking.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1)));
+  }
+  return [...fused.entries()]
+    .map(([id, score]) => ({ id, score }))
+    .sort((a, b) => b.score - a.score || b.id - a.id)
+    .slice(0, k);
 }
