@@ -32,6 +32,18 @@ describe('answer measurements', () => {
     expect(measured(interaction.id)).toEqual({ model_calls: 1, answer_ms: 1500, first_text_ms: 301, wait_ms: 12, prompt_tokens: 800, completion_tokens: 40 });
   });
 
+  it('writes nothing when the name it is told is the one it keeps', () => {
+    store.ensureMember(alice);
+    const changes = () => store.db.prepare('SELECT total_changes() AS n').get() as { n: number };
+    store.recordDisplayName(alice, 'Alice');
+    const before = changes().n;
+    store.recordDisplayName(alice, ' Alice ');
+    expect(changes().n).toBe(before);
+    store.recordDisplayName(alice, 'Al');
+    expect(changes().n).toBe(before + 1);
+    expect(listMemberRows(store.db)[0]).toMatchObject({ displayName: 'Al' });
+  });
+
   it('stores and clears a display name, shown instead of the key', () => {
     store.ensureMember(alice);
     store.recordDisplayName(alice, '  Alice  ');

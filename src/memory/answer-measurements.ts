@@ -28,7 +28,8 @@ export class AnswerMeasurements {
          wait_ms = coalesce(?, wait_ms), prompt_tokens = coalesce(?, prompt_tokens), completion_tokens = coalesce(?, completion_tokens)
        WHERE id = ?`,
     );
-    this.name = db.prepare('UPDATE members SET display_name = ? WHERE platform = ? AND workspace_id = ? AND user_id = ?');
+    // A name is seen on every mention and seldom changes: an unchanged one writes nothing.
+    this.name = db.prepare('UPDATE members SET display_name = @name WHERE platform = @platform AND workspace_id = @workspaceId AND user_id = @userId AND display_name IS NOT @name');
   }
 
   /** Stores the answer path's measurements on an interaction; figures not given are left as they were. */
@@ -39,7 +40,7 @@ export class AnswerMeasurements {
 
   /** Stores a member's display name on their platform (shown on the dashboard instead of their key); null clears it. */
   recordDisplayName(key: MemberKey, name: string | null): void {
-    this.name.run(name?.trim() || null, key.platform, key.workspaceId, key.userId);
+    this.name.run({ name: name?.trim() || null, platform: key.platform, workspaceId: key.workspaceId, userId: key.userId });
   }
 }
 
