@@ -85,5 +85,8 @@ export function alignmentSettings(config: Config): AlignmentSettings {
 
 /** A pino logger writing JSON to `destination` (stderr by default); message text only at debug. */
 export function createLogger(level: Config['LOG_LEVEL'], destination: number | string = 2): Logger {
-  return pino({ level, redact: { paths: ['*.token', '*.text', 'config.*TOKEN', 'config.*SECRET', 'config.OPENAI_API_KEY'], remove: true } }, pino.destination({ dest: destination, sync: false, mkdir: true }));
+  // A log file (the console chat's) is opened before this returns: opened in the background, it outlived a
+  // start-up that failed (a bad database) and reported its folder's removal as an uncaught error.
+  const sync = typeof destination === 'string';
+  return pino({ level, redact: { paths: ['*.token', '*.text', 'config.*TOKEN', 'config.*SECRET', 'config.OPENAI_API_KEY'], remove: true } }, pino.destination({ dest: destination, sync, mkdir: true }));
 }

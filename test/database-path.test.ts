@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,16 @@ describe('an unusable DATABASE_PATH is named, explained and fixable, for every c
     const path = join(dir, 'notes.txt');
     writeFileSync(path, 'These are notes, not a database. '.repeat(200));
     await expectEveryCommand(path, [`DATABASE_PATH=${path}`, 'is a file but not a SQLite database', 'Fix: point DATABASE_PATH at']);
+  });
+
+  it('leaves nothing opening in the background when start-up fails: the console log file is open before the database is tried', async () => {
+    const folder = mkdtempSync(join(dir, 'fresh-'));
+    const path = join(folder, 'notes.txt');
+    writeFileSync(path, 'These are notes, not a database. '.repeat(200));
+    const result = await cli(['chat'], path);
+    expect(result.code).toBe(1);
+    // Opened in the background, the file would appear only after this test, and fail once its folder is removed.
+    expect(existsSync(join(folder, 'persona-bot.log'))).toBe(true);
   });
 
   it.skipIf(nobodyCannotRead)('sits in a folder the bot may not write (run as an unprivileged user when tests run as root)', async () => {
